@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from wallboard.model.diff import diff
+from wallboard.settings import Settings
+from wallboard.store.keys import Keys
+from wallboard.store.lease import Lease
+from wallboard.store.snapshot import SnapshotStore
+from wallboard.web.hub import Hub
+from wallboard.web.render import Renderer, dom_id
+from wallboard.web.views import View
+from tests.test_render import agent, state
+
+
+class Publisher:
+    def __init__(self, store: SnapshotStore, lease: Lease) -> None:
+        self.store, self.lease = store, lease
+        self.state: dict[str, Any] = {"queues": [], "agents": [], "calls": []}
+
+    async def publish(self, new: dict[str, Any]) -> str:
+        assert self.lease.value
+        meta = {"fetched_at": time.time(), "stale": False, "error": None}
+        version = await self.store.publish(self.lease.value, new, diff(self.state, new), meta)
+        self.state = new
+        return version
+
+
+@pytest.fixture
+async def setup(redis: Redis, prefix: str) -> AsyncIterator[tuple[Hub, Publisher]]:
+    settings = Settings(redis_prefix=prefix, client_queue_size=3)
+    store = SnapshotStore(redis, Keys(prefix))
+    lease = Lease(redis, Keys(prefix), 10)
+    assert await lease.acquire()
+    publisher = Publisher(store, lease)
+    await publisher.publish(state(agent("agent/1"), agent("agent/2", "Bob")))
+    hub = Hub(store, Renderer(), settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(hub.run(stop))
+    await until(lambda: hub.loaded)
+    yield hub, publisher
+    stop.set()
+    await task
+
+
+async def until(condition: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+async def next_event(queue: asyncio.Queue[bytes | None], containing: str) -> str:
+    """The next event carrying ``containing`` (heartbeats may come in between)."""
+    async with asyncio.timeout(5):
+        while True:
+            data = await queue.get()
+            assert data is not None, "the stream ended"
+            if containing in data.decode():
+                return data.decode()
+
+
+async def test_new_client_gets_everything_then_only_changes(setup: tuple[Hub, Publisher]) -> None:
+    hub, publisher = setup
+    subscriber, first = hub.attach(View(), None)
+    text = first.decode()
+    assert "retry:" in text and f"id: {hub.version}" in text
+    assert 'id="agents"' in text and "Bob" in text
+    version = await publisher.publish(state(agent("agent/1"), agent("agent/2", "Bob", "paused")))
+    event = await next_event(subscriber.queue, "st-paused")
+    assert f"id: {version}" in event
+    assert dom_id("agents", "agent/2") in event and dom_id("agents", "agent/1") not in event
+
+
+async def test_resume_sends_only_what_was_missed(setup: tuple[Hub, Publisher]) -> None:
+    hub, publisher = setup
+    since = hub.version
+    await publisher.publish(state(agent("agent/1", state="on_call"), agent("agent/2", "Bob")))
+    await until(lambda: hub.version != since)
+    _, first = hub.attach(View(), since)
+    text = first.decode()
+    assert dom_id("agents", "agent/1") in text and dom_id("agents", "agent/2") not in text
+    _, up_to_date = hub.attach(View(), hub.version)
+    assert "agent" not in up_to_date.decode().replace("data-agent", "")
+    _, unknown = hub.attach(View(), "1-0")
+    assert 'id="agents"' in unknown.decode()
+
+
+async def test_a_slow_client_is_dropped_not_buffered(setup: tuple[Hub, Publisher]) -> None:
+    hub, publisher = setup
+    slow, _ = hub.attach(View(), None)
+    for n in range(6):
+        await publisher.publish(state(agent("agent/1", name=f"N{n}")))
+    await until(lambda: slow.dropped)
+    assert slow.queue.qsize() == 1 and slow.queue.get_nowait() is None
+    hub.detach(slow)
+    assert hub.dropped == 1 and hub.clients == 0
+
+
+async def test_views_get_their_own_rendering(setup: tuple[Hub, Publisher]) -> None:
+    hub, publisher = setup
+    sales, _ = hub.attach(View(queues=("300",)), None)
+    other, _ = hub.attach(View(queues=("999",)), None)
+    await publisher.publish(state(agent("agent/1", state="paused"), agent("agent/2", "Bob")))
+    await next_event(sales.queue, "st-paused")
+    while not other.queue.empty():
+        assert "st-paused" not in (other.queue.get_nowait() or b"").decode()

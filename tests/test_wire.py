@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures import GUIDE_CLASSIC, GUIDE_SIMPLE
+from wallboard.qm.errors import QMProtocolError, QMRefused
+from wallboard.qm.wire import check_result, clean_cell, epoch, find_block, key_values, table
+
+
+def test_classic_and_simple_examples_of_the_guide_give_the_same_rows() -> None:
+    classic = table(find_block(GUIDE_CLASSIC, "RealtimeDO.RtAgentsRaw"), "agents")
+    simple = table(find_block(GUIDE_SIMPLE, "RealtimeDO.RtAgentsRaw"), "agents")
+    assert classic == simple
+    assert [r["ACB_agent"] for r in classic] == ["agent/101", "agent/102"]
+    assert classic[0]["ACB_logon"] == "1689601183"
+
+
+def test_result_block_in_both_formats() -> None:
+    assert check_result(GUIDE_CLASSIC)["Time elapsed (ms)"] == "14"
+    assert check_result(GUIDE_SIMPLE)["QM Version"] == "beta1"
+
+
+def test_status_not_ok_carries_the_description() -> None:
+    payload = {"result": [["Status", "ERR"], ["Description", "No such queue"]]}
+    with pytest.raises(QMRefused, match="No such queue"):
+        check_result(payload)
+
+
+@pytest.mark.parametrize("payload", [[], "x", {"nothing": []}])
+def test_answers_without_result_are_protocol_errors(payload: object) -> None:
+    with pytest.raises(QMProtocolError):
+        check_result(payload)
+
+
+@pytest.mark.parametrize("asked", ["RealtimeDO.RtAgentsRaw", "RealTimeDO.RtAgentsRaw"])
+def test_block_found_whatever_the_casing_of_its_prefix(asked: str) -> None:
+    payload = {"REALTIMEdo.RtAgentsRaw": [["a"], ["1"]]}
+    assert find_block(payload, asked) == [["a"], ["1"]]
+
+
+def test_block_name_after_the_prefix_is_case_sensitive() -> None:
+    with pytest.raises(QMProtocolError, match="missing"):
+        find_block({"RealtimeDO.rtagentsraw": []}, "RealtimeDO.RtAgentsRaw")
+
+
+def test_titles_are_trimmed_and_nbsp_is_empty() -> None:
+    rows = table([[" ACB_agent&nbsp;", "ACB_extension"], ["agent/1", "&nbsp;"]], "b")
+    assert rows == [{"ACB_agent": "agent/1", "ACB_extension": ""}]
+
+
+def test_short_rows_are_padded_and_long_rows_refused() -> None:
+    assert table([["a", "b"], ["1"]], "b") == [{"a": "1", "b": ""}]
+    with pytest.raises(QMProtocolError, match="more cells"):
+        table([["a"], ["1", "2"]], "b")
+
+
+def test_numbers_are_accepted_where_strings_are_expected() -> None:
+    assert clean_cell(14) == "14"
+    assert clean_cell(1.5) == "1.5"
+
+
+def test_epoch_parsing_is_strict_and_names_the_column() -> None:
+    assert epoch({"t": "0"}, "t") is None
+    assert epoch({"t": ""}, "t") is None
+    assert epoch({"t": "1689601183"}, "t") == 1689601183
+    with pytest.raises(QMProtocolError, match="'t'.*'17:30'"):
+        epoch({"t": "17:30"}, "t")
+
+
+def test_key_values_with_pairs_or_object() -> None:
+    assert key_values([["Status", "OK"]], "r") == {"Status": "OK"}
+    assert key_values({"Status": "OK"}, "r") == {"Status": "OK"}
+    assert key_values([{"Status": "OK"}], "r") == {"Status": "OK"}
+    with pytest.raises(QMProtocolError):
+        key_values([["only-one"]], "r")

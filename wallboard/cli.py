@@ -1,0 +1,194 @@
+"""The ``wallboard`` command: demo, simulator, poller, web. The only module that knows every
+part."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import signal
+import sys
+from collections.abc import Sequence
+
+from wallboard import processes
+from wallboard.settings import Settings
+
+DEMO_SUPERVISOR = ("demosupervisor", "demo")
+DEMO_ROBOT = ("robot", "robot")
+
+
+def _logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=os.environ.get("WALLBOARD_LOG_LEVEL", level).upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"wallboard: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_simulator(args: argparse.Namespace) -> int:
+    from wallboard.simulator import run
+
+    _logging()
+    run(
+        host=args.host,
+        port=args.port,
+        agents=args.agents,
+        queues=args.queues,
+        seed=args.seed,
+        speed=args.speed,
+    )
+    return 0
+
+
+def cmd_poller(args: argparse.Namespace) -> int:
+    from wallboard.poller.service import serve
+
+    settings = Settings()
+    if not settings.qm_url:
+        return _fail("WALLBOARD_QM_URL is not set (e.g. http://127.0.0.1:8084/queuemetrics)")
+    _logging()
+    asyncio.run(serve(settings))
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from wallboard.web.app import create_app
+
+    settings = Settings()
+    if not settings.secret_key.get_secret_value():
+        return _fail("WALLBOARD_SECRET_KEY is not set: web refuses to start without it")
+    _logging()
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=os.environ.get("WALLBOARD_LOG_LEVEL", "info").lower(),
+        timeout_graceful_shutdown=5,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Everything in one command: each role a child process that dies with this one."""
+    _logging()
+    env = dict(os.environ)
+    redis = None
+    children: list[processes.subprocess.Popen[bytes]] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        if not env.get("WALLBOARD_REDIS_URL"):
+            try:
+                redis = processes.EmbeddedRedis().start()
+            except processes.MissingRedis as exc:
+                return _fail(str(exc))
+            env["WALLBOARD_REDIS_URL"] = redis.url
+        sim_port = processes.free_port(args.host, args.simulator_port)
+        web_port = processes.free_port(args.host, args.port)
+        env.setdefault("WALLBOARD_QM_URL", f"http://127.0.0.1:{sim_port}/queuemetrics")
+        env.setdefault("WALLBOARD_QM_USER", DEMO_ROBOT[0])
+        env.setdefault("WALLBOARD_QM_PASSWORD", DEMO_ROBOT[1])
+        env.setdefault("WALLBOARD_SECRET_KEY", secrets.token_urlsafe(32))
+        me = processes.python_module("wallboard.cli")
+        simulator = processes.spawn(
+            [
+                *me,
+                "simulator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(sim_port),
+                "--agents",
+                str(args.agents),
+                "--queues",
+                str(args.queues),
+                "--seed",
+                str(args.seed),
+            ],
+            env,
+        )
+        children.append(simulator)
+        processes.wait_for_port("127.0.0.1", sim_port, 30, simulator)
+        children.append(processes.spawn([*me, "poller"], env))
+        web = processes.spawn([*me, "web", "--host", args.host, "--port", str(web_port)], env)
+        children.append(web)
+        processes.wait_for_port(args.host, web_port, 30, web)
+        shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        print(
+            f"\n  Wallboard demo is running.\n"
+            f"  TV wallboard:  http://{shown}:{web_port}/wallboard\n"
+            f"  Supervisor:    http://{shown}:{web_port}/supervisor"
+            f"  (login {DEMO_SUPERVISOR[0]} / {DEMO_SUPERVISOR[1]})\n"
+            f"  Snapshot JSON: http://{shown}:{web_port}/api/snapshot\n"
+            f"  Simulator:     http://127.0.0.1:{sim_port}/queuemetrics/ (control API /sim/)\n"
+            f"  Press Ctrl-C to stop everything.\n",
+            flush=True,
+        )
+        roles = dict(zip(("simulator", "poller", "web"), children, strict=True))
+        while True:
+            for role, child in roles.items():
+                if child.poll() is not None:
+                    return _fail(f"the {role} exited with code {child.returncode}")
+            with contextlib.suppress(processes.subprocess.TimeoutExpired):
+                children[-1].wait(1.0)
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+        return 0
+    finally:
+        processes.stop(list(reversed(children)))
+        if redis is not None:
+            redis.stop()
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="wallboard", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="embedded Redis + simulator + poller + web")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--simulator-port", type=int, default=8084)
+    demo.add_argument("--agents", type=int, default=24)
+    demo.add_argument("--queues", type=int, default=4)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(run=cmd_demo)
+
+    sim = sub.add_parser("simulator", help="the QueueMetrics simulator")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8084)
+    sim.add_argument("--agents", type=int, default=20)
+    sim.add_argument("--queues", type=int, default=4)
+    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--speed", type=float, default=1.0)
+    sim.set_defaults(run=cmd_simulator)
+
+    poller = sub.add_parser("poller", help="the poller (needs QueueMetrics and Redis)")
+    poller.set_defaults(run=cmd_poller)
+
+    web = sub.add_parser("web", help="the web frontend (needs Redis)")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.set_defaults(run=cmd_web)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

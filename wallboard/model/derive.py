@@ -1,0 +1,174 @@
+"""From the raw rows of one real-time poll to the wallboard's state (design.md §5).
+
+Pure: no clock, no I/O. The state is plain JSON-ready dicts so that the same values travel
+through Redis, the JSON API and the templates unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wallboard.qm.realtime import AgentRow, CallRow, Realtime
+
+Agent = dict[str, Any]
+Call = dict[str, Any]
+Queue = dict[str, Any]
+State = dict[str, list[dict[str, Any]]]
+
+SECTIONS = ("queues", "agents", "calls")
+ID_FIELD = {"queues": "queue", "agents": "agent", "calls": "callid"}
+
+
+@dataclass
+class Directory:
+    """Names and teams from QueueMetrics' configuration; codes stand in for what is missing."""
+
+    agents: dict[str, dict[str, str]] = field(default_factory=dict)
+    queues: dict[str, str] = field(default_factory=dict)
+    pauses: dict[str, str] = field(default_factory=dict)
+
+
+def sort_key(section: str, item: dict[str, Any]) -> tuple[Any, ...]:
+    if section == "agents":
+        return (str(item["name"]).lower(), item["agent"])
+    if section == "calls":
+        return (item["entered"] or 0, item["callid"])
+    return (item["queue"],)
+
+
+def ordered(section: str, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda item: sort_key(section, item))
+
+
+def _paused(row: AgentRow) -> bool:
+    # An empty pause code is the confirmed signal; the others cover a pause taken without code.
+    if row.pause_code:
+        return True
+    if row.on_pause and row.on_pause not in ("-", "0"):
+        return True
+    return row.pause_since is not None
+
+
+def _merge_rows(rows: list[AgentRow]) -> AgentRow:
+    """Rows of one agent (one per queue on some QueueMetrics) as one."""
+    queues: list[str] = []
+    for row in rows:
+        queues += [q for q in row.queues if q not in queues]
+    first = rows[0]
+    paused = next((r for r in rows if _paused(r)), first)
+    return AgentRow(
+        agent=first.agent,
+        queues=tuple(queues),
+        logon=min((r.logon for r in rows if r.logon), default=None),
+        extension=next((r.extension for r in rows if r.extension), ""),
+        on_pause=paused.on_pause,
+        pause_code=paused.pause_code,
+        pause_since=paused.pause_since,
+        server=next((r.server for r in rows if r.server), ""),
+        free_since=max((r.free_since for r in rows if r.free_since), default=None),
+        status_since=max((r.status_since for r in rows if r.status_since), default=None),
+    )
+
+
+def _dedupe_calls(rows: list[CallRow]) -> list[CallRow]:
+    """One call per call id: after a transfer QueueMetrics lists a row per queue stint."""
+    latest: dict[str, CallRow] = {}
+    for row in rows:
+        seen = latest.get(row.callid)
+        if seen is None or (row.answered or 0, row.entered or 0) >= (
+            seen.answered or 0,
+            seen.entered or 0,
+        ):
+            latest[row.callid] = row
+    return list(latest.values())
+
+
+def _call(row: CallRow) -> Call:
+    if not row.agent:
+        state = "waiting"
+    elif row.answered:
+        state = "talking"
+    else:
+        state = "dialing"
+    return {
+        "callid": row.callid,
+        "queue": row.queue,
+        "caller": row.caller,
+        "dnis": row.dnis,
+        "state": state,
+        "entered": row.entered,
+        "answered": row.answered,
+        "agent": row.agent or None,
+    }
+
+
+def _agent(row: AgentRow, call: Call | None, directory: Directory) -> Agent:
+    info = directory.agents.get(row.agent, {})
+    paused = _paused(row)
+    if call is not None:
+        state, activity = "on_call", call["state"]
+        since = call["answered"] if call["state"] == "talking" else call["entered"]
+    elif paused:
+        state, activity = "paused", None
+        since = row.pause_since or row.status_since
+    else:
+        state, activity = "available", None
+        since = row.free_since or row.logon or row.status_since
+    code = row.pause_code if paused else ""
+    return {
+        "agent": row.agent,
+        "name": info.get("name") or row.agent,
+        "group": info.get("group", ""),
+        "location": info.get("location", ""),
+        "supervisor": info.get("supervisor", ""),
+        "queues": list(row.queues),
+        "extension": row.extension,
+        "server": row.server,
+        "state": state,
+        "activity": activity,
+        "pause_code": code or None,
+        "pause_reason": directory.pauses.get(code, "") if code else "",
+        "state_since": since,
+        "logon": row.logon,
+    }
+
+
+def _queue(code: str, agents: list[Agent], calls: list[Call], directory: Directory) -> Queue:
+    members = [a for a in agents if code in a["queues"]]
+    waiting = [c for c in calls if c["queue"] == code and c["state"] == "waiting"]
+    return {
+        "queue": code,
+        "name": directory.queues.get(code) or code,
+        "waiting": len(waiting),
+        "longest_wait_since": min((c["entered"] for c in waiting if c["entered"]), default=None),
+        "talking": sum(1 for c in calls if c["queue"] == code and c["state"] == "talking"),
+        "agents_logged_in": len(members),
+        "agents_available": sum(1 for a in members if a["state"] == "available"),
+        "agents_on_call": sum(1 for a in members if a["state"] == "on_call"),
+        "agents_paused": sum(1 for a in members if a["state"] == "paused"),
+    }
+
+
+def derive(realtime: Realtime, watched: list[str], directory: Directory) -> State:
+    """The state of the floor: queues, agents (one per agent code) and live calls."""
+    by_agent: dict[str, list[AgentRow]] = {}
+    for row in realtime.agents:
+        by_agent.setdefault(row.agent, []).append(row)
+    calls = [_call(r) for r in _dedupe_calls(realtime.calls)]
+    call_of = {c["agent"]: c for c in calls if c["agent"]}
+    agents = [
+        _agent(_merge_rows(rows), call_of.get(code), directory) for code, rows in by_agent.items()
+    ]
+    codes = [q for q in watched if q != "*"]
+    for item in [*agents, *calls]:
+        for code in item["queues"] if "queues" in item else [item["queue"]]:
+            if code and code not in codes:
+                codes.append(code)
+    queues = [_queue(code, agents, calls, directory) for code in codes]
+    return {
+        "queues": ordered("queues", queues),
+        "agents": ordered("agents", agents),
+        "calls": ordered("calls", calls),
+    }

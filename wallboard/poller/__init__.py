@@ -1,0 +1,1 @@
+"""The poller: one real-time request per interval, whoever is watching."""

@@ -1,0 +1,188 @@
+"""The poll loop: fetch both raw blocks, derive, diff, publish; stand by without the lease."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import statistics
+import time
+from collections import deque
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from wallboard.model.derive import Directory, State, derive
+from wallboard.model.diff import diff
+from wallboard.qm.client import QMClient
+from wallboard.qm.errors import QMError
+from wallboard.settings import Settings
+from wallboard.store.keys import Keys
+from wallboard.store.lease import Lease
+from wallboard.store.snapshot import LeaseLost, SnapshotStore
+
+log = logging.getLogger("wallboard.poller")
+
+EMPTY: State = {"queues": [], "agents": [], "calls": []}
+
+
+def backoff_delay(interval: float, failures: int, cap: float, rng: random.Random) -> float:
+    """From the poll interval, doubling per failure, up to the cap, with ±20 % jitter."""
+    if failures <= 0:
+        return interval
+    base = min(cap, interval * 2 ** (failures - 1))
+    return min(cap, base * rng.uniform(0.8, 1.2))
+
+
+class Poller:
+    def __init__(
+        self,
+        settings: Settings,
+        redis: Redis,
+        client: QMClient,
+        *,
+        directory: Directory | None = None,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        keys = Keys(settings.redis_prefix)
+        self.store = SnapshotStore(redis, keys, settings.stream_maxlen)
+        self.lease = Lease(redis, keys, settings.lease_ttl_s)
+        self.directory = directory or Directory()
+        self.identity = f"{socket.gethostname()}:{os.getpid()}"
+        self.rng = random.Random()
+        self.failures = 0
+        self.polls = 0
+        self.published: State | None = None
+        self.published_meta: dict[str, Any] = {}
+        self.offsets: deque[float] = deque(maxlen=9)
+        self.fetched_at: float | None = None
+        self._lease_acquired = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        keeper = asyncio.create_task(self._keep_lease(stop))
+        try:
+            await self._poll_loop(stop)
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+            with contextlib.suppress(RedisError):
+                await self.lease.release()
+
+    async def _keep_lease(self, stop: asyncio.Event) -> None:
+        """Renewed by its own task, so a slow QueueMetrics answer never costs the lease."""
+        period = self.settings.lease_ttl_s / 3
+        while not stop.is_set():
+            try:
+                had = self.lease.held
+                if await self.lease.acquire():
+                    if not had:
+                        log.info("lease acquired (epoch %s)", self.lease.epoch)
+                        await self._on_leadership()
+                        self._lease_acquired.set()
+                elif had:
+                    log.warning("lease lost; standing by")
+            except RedisError as exc:
+                if self.lease.held:
+                    log.warning("Redis unavailable, dropping the lease: %s", exc)
+                self.lease.value = None
+            await _wait(stop, period)
+
+    async def _on_leadership(self) -> None:
+        """Carry on from what the previous leader published, so the stream stays a diff."""
+        stored = await self.store.snapshot()
+        self.published = stored[1] if stored else None
+        self.published_meta = await self.store.meta()
+
+    async def _poll_loop(self, stop: asyncio.Event) -> None:
+        interval = self.settings.poll_interval
+        next_start = time.monotonic()
+        while not stop.is_set():
+            if not self.lease.held:
+                self._lease_acquired.clear()
+                await _wait_any(stop, self._lease_acquired, self.settings.lease_ttl_s / 3)
+                next_start = time.monotonic()
+                continue
+            await self.poll_once()
+            if self.failures:
+                next_start = time.monotonic() + backoff_delay(
+                    interval, self.failures, self.settings.backoff_cap, self.rng
+                )
+            else:
+                # Start to start, without drift; an overrun skips ahead rather than bunching.
+                next_start = max(next_start + interval, time.monotonic())
+            await _wait(stop, next_start - time.monotonic())
+
+    async def poll_once(self) -> None:
+        state, error = await self._fetch()
+        stale = error is not None
+        meta: dict[str, Any] = {
+            "fetched_at": self.fetched_at,
+            "stale": stale,
+            "error": error,
+            "qm_clock_offset": round(statistics.median(self.offsets), 3) if self.offsets else 0.0,
+            "epoch": self.lease.epoch,
+            "poller": self.identity,
+            "polls": self.polls,
+            "failures": self.failures,
+        }
+        delta = diff(self.published or EMPTY, state)
+        flags = {"stale": stale, "error": error}
+        if {k: self.published_meta.get(k) for k in flags} != flags:
+            delta["meta"] = flags
+        value = self.lease.value
+        if value is None:
+            return
+        try:
+            await self.store.publish(value, state, delta, meta, reset=self.published is None)
+        except LeaseLost:
+            log.warning("lease lost while publishing; standing by")
+            self.lease.value = None
+            return
+        except RedisError as exc:
+            log.warning("cannot publish to Redis: %s", exc)
+            return
+        self.published = state
+        self.published_meta = meta
+
+    async def _fetch(self) -> tuple[State, dict[str, str] | None]:
+        self.polls += 1
+        limit = self.settings.read_timeout_s + self.settings.qm_connect_timeout
+        try:
+            async with asyncio.timeout(limit):
+                realtime, answer = await self.client.realtime(self.settings.queue_list)
+            state = derive(realtime, self.settings.queue_list, self.directory)
+        except QMError as exc:
+            self.failures += 1
+            log.warning("poll failed (%s): %s", exc.kind, exc.message)
+            return self.published or EMPTY, {"kind": exc.kind, "message": exc.message}
+        except TimeoutError:
+            self.failures += 1
+            message = f"QueueMetrics did not answer within {limit:.1f} s"
+            return self.published or EMPTY, {"kind": "unreachable", "message": message}
+        self.failures = 0
+        self.fetched_at = time.time()
+        if answer.clock_offset is not None:
+            self.offsets.append(answer.clock_offset)
+        return state, None
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    if seconds <= 0:
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def _wait_any(stop: asyncio.Event, other: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(other.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)

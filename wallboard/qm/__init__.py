@@ -1,0 +1,1 @@
+"""The QueueMetrics protocol: HTTP client, wire formats, raw blocks, errors."""

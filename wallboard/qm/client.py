@@ -1,0 +1,180 @@
+"""An async QueueMetrics client over httpx: one method per call the wallboard makes."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from wallboard.qm.errors import (
+    QMActionRefused,
+    QMAuthError,
+    QMError,
+    QMProtocolError,
+    QMUnavailable,
+)
+from wallboard.qm.realtime import AGENTS_BLOCK, CALLS_BLOCK, Realtime, parse_realtime
+from wallboard.qm.wire import check_result
+
+_HEADERS = {
+    "Accept": "application/json",
+    # Loway's own client sends a curl-like agent: strict proxies in front of QM let it through.
+    "User-Agent": "curl/8 (wallboard)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A decoded answer with what the HTTP layer told us about QueueMetrics' clock."""
+
+    payload: Any
+    clock_offset: float | None
+    elapsed: float
+
+
+def _query(params: list[tuple[str, str]]) -> str:
+    # Tomcat 8+ answers 400 to a raw "|": encode everything, pipes as %7C.
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params)
+
+
+def _clock_offset(response: httpx.Response, sent: float, received: float) -> float | None:
+    """QueueMetrics' clock minus ours, from its Date header (one-second resolution)."""
+    header = response.headers.get("date")
+    if not header:
+        return None
+    try:
+        theirs = parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError):
+        return None
+    # The header is truncated to the second: its true value lies in [t, t + 1).
+    return theirs + 0.5 - (sent + received) / 2
+
+
+class QMClient:
+    def __init__(
+        self,
+        base_url: str,
+        user: str,
+        password: str,
+        *,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 10.0,
+        max_bytes: int = 16 * 1024 * 1024,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.max_bytes = max_bytes
+        timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self._http = httpx.AsyncClient(
+            auth=(user, password), timeout=timeout, headers=_HEADERS, transport=transport
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> QMClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def _send(self, request: httpx.Request) -> Answer:
+        sent = time.time()
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise QMUnavailable(
+                f"QueueMetrics did not answer in time ({type(exc).__name__})"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise QMUnavailable(f"cannot reach QueueMetrics: {exc}") from None
+        try:
+            body = await self._read_limited(response)
+        finally:
+            await response.aclose()
+        received = time.time()
+        self._check_status(response, body)
+        payload = self._decode(response, body)
+        return Answer(payload, _clock_offset(response, sent, received), received - sent)
+
+    async def _read_limited(self, response: httpx.Response) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise QMProtocolError(f"answer larger than {self.max_bytes} bytes")
+                chunks.append(chunk)
+        except httpx.TimeoutException:
+            raise QMUnavailable("QueueMetrics stopped answering mid-response") from None
+        except httpx.HTTPError as exc:
+            raise QMUnavailable(f"connection to QueueMetrics broke: {exc}") from None
+        return b"".join(chunks)
+
+    @staticmethod
+    def _check_status(response: httpx.Response, body: bytes) -> None:
+        status = response.status_code
+        if status in (401, 403):
+            raise QMAuthError(f"QueueMetrics refused the login (HTTP {status})")
+        if status >= 500:
+            raise QMUnavailable(f"QueueMetrics answered HTTP {status}")
+        if status != 200:
+            raise QMProtocolError(f"QueueMetrics answered HTTP {status}")
+
+    @staticmethod
+    def _decode(response: httpx.Response, body: bytes) -> Any:
+        try:
+            return json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            pass
+        head = body[:2000].decode("utf-8", "replace").lower()
+        if "<html" in head or "<!doctype" in head:
+            if "password" in head and ("login" in head or "j_security" in head):
+                raise QMAuthError("QueueMetrics answered with its login page")
+            raise QMProtocolError("QueueMetrics answered with an HTML page instead of JSON")
+        raise QMProtocolError("QueueMetrics' answer is not valid JSON")
+
+    async def stats_api(self, method: str, params: list[tuple[str, str]]) -> Answer:
+        """A ``{method}/jsonStatsApi.do`` call, POSTed as a form; ``result`` must be OK."""
+        request = self._http.build_request(
+            "POST",
+            f"{self.base_url}/{method}/jsonStatsApi.do",
+            content=_query(params).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        answer = await self._send(request)
+        check_result(answer.payload)
+        return answer
+
+    async def realtime(self, queues: list[str]) -> tuple[Realtime, Answer]:
+        params = [("queues", "|".join(queues)), ("jsonFormat", "simple")]
+        params += [("block", AGENTS_BLOCK), ("block", CALLS_BLOCK)]
+        answer = await self.stats_api("QmRealtime", params)
+        return parse_realtime(answer.payload), answer
+
+    async def editor(self, editor: str, record: str | None = None) -> Any:
+        path = f"{editor}/{record}/jsonEditorApi.do" if record else f"{editor}/jsonEditorApi.do"
+        request = self._http.build_request("GET", f"{self.base_url}/{path}")
+        return (await self._send(request)).payload
+
+    async def pbx_action(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A PBX action; OK only means it was queued to the PBX, not that it happened."""
+        request = self._http.build_request(
+            "POST", f"{self.base_url}/qm_jsonsvc_do_pbxactions.do", json=body
+        )
+        payload = (await self._send(request)).payload
+        if not isinstance(payload, dict):
+            raise QMProtocolError("the PBX action answer is not a JSON object")
+        status = str(payload.get("resultStatus", ""))
+        if not status.upper().startswith("OK"):
+            raise QMActionRefused(status or "QueueMetrics gave no resultStatus")
+        return payload
+
+
+__all__ = ["Answer", "QMClient", "QMError"]

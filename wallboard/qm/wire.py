@@ -1,0 +1,117 @@
+"""QueueMetrics' JSON answers, classic or simple, decoded into rows keyed by column title.
+
+QueueMetrics before 23.09 ignores ``jsonFormat=simple``, so the format is told from the shape of
+the answer, never from what was asked. Titles are looked up by name: column order changes
+between versions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from wallboard.qm.errors import QMProtocolError, QMRefused
+
+Row = dict[str, str]
+
+_NBSP = "&nbsp;"
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def clean_cell(value: Any) -> str:
+    """A cell as a string, with the ways QueueMetrics writes "empty" folded into ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if not isinstance(value, str):
+        raise QMProtocolError(f"unexpected cell value {value!r}")
+    text = value.replace(_NBSP, " ").strip()
+    return text
+
+
+def clean_title(title: Any) -> str:
+    if not isinstance(title, str):
+        raise QMProtocolError(f"column title is not text: {title!r}")
+    return title.replace(_NBSP, " ").strip()
+
+
+def find_block(payload: Mapping[str, Any], name: str) -> Any:
+    """The block called ``name``, whatever the casing of its ``...DO.`` prefix.
+
+    QueueMetrics echoes the key as it was asked (``RealtimeDO`` or ``RealTimeDO``); the part
+    after the prefix is case-sensitive, so only the prefix is compared without case.
+    """
+    prefix, _, rest = name.rpartition(".")
+    for key, value in payload.items():
+        k_prefix, _, k_rest = key.rpartition(".")
+        if k_rest == rest and k_prefix.lower() == prefix.lower():
+            return value
+    raise QMProtocolError(f"block {name!r} missing from QueueMetrics' answer")
+
+
+def table(block: Any, name: str) -> list[Row]:
+    """Rows of a tabular block as title → cell, from either format."""
+    if not isinstance(block, list):
+        raise QMProtocolError(f"block {name!r} is not a list")
+    if not block:
+        return []
+    if all(isinstance(row, Mapping) for row in block):
+        return [{clean_title(k): clean_cell(v) for k, v in row.items()} for row in block]
+    if not all(isinstance(row, list) for row in block):
+        raise QMProtocolError(f"block {name!r} mixes rows of different shapes")
+    titles = [clean_title(t) for t in block[0]]
+    rows: list[Row] = []
+    for number, raw in enumerate(block[1:], start=1):
+        if len(raw) > len(titles):
+            raise QMProtocolError(f"block {name!r} row {number} has more cells than titles")
+        cells = [clean_cell(c) for c in raw] + [""] * (len(titles) - len(raw))
+        rows.append(dict(zip(titles, cells, strict=True)))
+    return rows
+
+
+def key_values(block: Any, name: str) -> dict[str, str]:
+    """A key/value block (``result``, ``auth``): pairs in classic, one object in simple."""
+    if isinstance(block, Mapping):
+        return {clean_title(k): clean_cell(v) for k, v in block.items()}
+    if isinstance(block, list) and len(block) == 1 and isinstance(block[0], Mapping):
+        return key_values(block[0], name)
+    if isinstance(block, list) and all(isinstance(r, list) and len(r) >= 2 for r in block):
+        return {clean_title(r[0]): clean_cell(r[1]) for r in block}
+    raise QMProtocolError(f"block {name!r} is not a key/value block")
+
+
+def check_result(payload: Any) -> dict[str, str]:
+    """The ``result`` block; a Status other than OK becomes ``QMRefused`` with its Description."""
+    if not isinstance(payload, Mapping):
+        raise QMProtocolError("QueueMetrics' answer is not a JSON object")
+    if "result" not in payload:
+        raise QMProtocolError("QueueMetrics' answer has no result block")
+    result = key_values(payload["result"], "result")
+    status = result.get("Status", "")
+    if status.upper() != "OK":
+        description = result.get("Description") or status or "no description"
+        raise QMRefused(f"QueueMetrics answered {status or 'no status'}: {description}")
+    return result
+
+
+def epoch(row: Row, column: str) -> int | None:
+    """A timestamp cell: ``""`` and ``"0"`` mean none; anything else must be a number."""
+    value = row.get(column, "")
+    if value in ("", "0", "-"):
+        return None
+    if not _NUMBER.match(value):
+        raise QMProtocolError(f"column {column!r}: {value!r} is not an epoch time")
+    return int(float(value))
+
+
+def integer(row: Row, column: str) -> int | None:
+    value = row.get(column, "")
+    if value in ("", "-"):
+        return None
+    if not _NUMBER.match(value):
+        raise QMProtocolError(f"column {column!r}: {value!r} is not a number")
+    return int(float(value))

@@ -1,0 +1,58 @@
+"""The one configuration object, read once from the environment (prefix ``WALLBOARD_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WALLBOARD_", env_file=".env", extra="ignore")
+
+    qm_url: str = ""
+    qm_user: str = ""
+    qm_password: SecretStr = SecretStr("")
+    queues: str = "*"
+    poll_interval: float = Field(default=3.0, gt=0)
+    qm_connect_timeout: float = Field(default=3.0, gt=0)
+    # Kept under half the lease TTL so that a slow answer never costs the lease.
+    qm_read_timeout: float | None = None
+    qm_max_response_bytes: int = 16 * 1024 * 1024
+    backoff_cap: float = Field(default=30.0, gt=0)
+    lease_ttl: float | None = None
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = "wallboard:"
+    stream_maxlen: int = 1000
+
+    secret_key: SecretStr = SecretStr("")
+    tv_token: SecretStr | None = None
+    key_view: str = "REALTIME"
+    key_pause: str = "RT_PAUSEAGENT"
+    key_unpause: str = "RT_UNPAUSEAGENT"
+    key_broadcast: str = "BRO_MSG"
+
+    keepalive: float = Field(default=15.0, gt=0)
+    client_queue_size: int = 256
+    mask_callers: bool = False
+    frame_ancestors: str = "'none'"
+
+    @property
+    def queue_list(self) -> list[str]:
+        """The watched queues; ``["*"]`` for all."""
+        parts = [q.strip() for q in self.queues.split("|") if q.strip()]
+        return parts or ["*"]
+
+    @property
+    def lease_ttl_s(self) -> float:
+        return self.lease_ttl if self.lease_ttl is not None else max(3 * self.poll_interval, 3.0)
+
+    @property
+    def read_timeout_s(self) -> float:
+        wanted = self.qm_read_timeout if self.qm_read_timeout is not None else 10.0
+        return min(wanted, self.lease_ttl_s * 0.45)
+
+    @property
+    def stale_after_s(self) -> float:
+        """Data older than this is stale: about two poll intervals, plus the read timeout slack."""
+        return 2 * self.poll_interval + 1.0

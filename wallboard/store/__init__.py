@@ -1,0 +1,1 @@
+"""Redis: the snapshot, the change stream and the poller's lease."""

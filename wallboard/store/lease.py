@@ -1,0 +1,71 @@
+"""The poller's lease: exactly one poller polls a QueueMetrics at a time.
+
+``SET NX PX`` with a value ``"<epoch>:<token>"``: the epoch grows at each acquisition and fences
+writes (see ``SnapshotStore.publish``), so a former leader that was paused and lost the lease
+can never overwrite what the new one wrote. Only the holder renews or releases it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from redis.asyncio import Redis
+
+from wallboard.store.keys import Keys
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class Lease:
+    def __init__(self, redis: Redis, keys: Keys, ttl_s: float) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.ttl_ms = max(int(ttl_s * 1000), 100)
+        self.token = secrets.token_hex(8)
+        self.value: str | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.value is not None
+
+    @property
+    def epoch(self) -> int:
+        return int(self.value.split(":", 1)[0]) if self.value else 0
+
+    async def acquire(self) -> bool:
+        """Take the lease if nobody holds it; ``True`` when we hold it afterwards."""
+        if self.value is not None:
+            return await self.renew()
+        if await self.redis.exists(self.keys.lease):
+            return False
+        epoch = await self.redis.incr(self.keys.epoch)
+        value = f"{epoch}:{self.token}"
+        if await self.redis.set(self.keys.lease, value, nx=True, px=self.ttl_ms):
+            self.value = value
+            return True
+        return False
+
+    async def renew(self) -> bool:
+        if self.value is None:
+            return False
+        renewed = await self.redis.eval(_RENEW, 1, self.keys.lease, self.value, self.ttl_ms)
+        if not renewed:
+            self.value = None
+        return bool(renewed)
+
+    async def release(self) -> None:
+        if self.value is not None:
+            await self.redis.eval(_RELEASE, 1, self.keys.lease, self.value)
+            self.value = None

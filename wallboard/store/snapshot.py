@@ -1,0 +1,127 @@
+"""The snapshot and the change stream in Redis.
+
+Layout (all under the prefix):
+- ``snapshot``: a hash ``{version, state}``: the state (model.derive) as JSON, and the id of the
+  stream entry that produced it;
+- ``changes``: a stream of entries, each either ``d`` = a delta (model.diff) or ``r`` = 1, a
+  reset after which readers reload the snapshot;
+- ``meta``: JSON rewritten at every poll: ``fetched_at``, ``stale``, ``error``,
+  ``qm_clock_offset``, ``epoch``.
+
+The poller writes through one Lua script, so a write happens only while its lease holds, and the
+snapshot and the stream never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from wallboard.model.derive import State
+from wallboard.model.diff import Delta
+from wallboard.store.keys import Keys
+
+_PUBLISH = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return -1
+end
+local id = ''
+if ARGV[6] == '1' or redis.call('EXISTS', KEYS[2]) == 0 then
+  id = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'r', '1')
+  redis.call('HSET', KEYS[2], 'version', id, 'state', ARGV[2])
+elseif ARGV[3] ~= '' then
+  id = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'd', ARGV[3])
+  redis.call('HSET', KEYS[2], 'version', id, 'state', ARGV[2])
+end
+redis.call('SET', KEYS[4], ARGV[4])
+return id
+"""
+
+
+class LeaseLost(Exception):
+    """The write was refused: another poller holds the lease now."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the change stream: a delta, or a reset (``delta is None``)."""
+
+    version: str
+    delta: Delta | None
+
+
+def _decode(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _change(entry_id: Any, fields: dict[Any, Any]) -> Change:
+    decoded = {_decode(k): _decode(v) for k, v in fields.items()}
+    delta = json.loads(decoded["d"]) if "d" in decoded else None
+    return Change(_decode(entry_id), delta)
+
+
+class SnapshotStore:
+    def __init__(self, redis: Redis, keys: Keys, maxlen: int = 1000) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.maxlen = maxlen
+
+    async def publish(
+        self,
+        lease_value: str,
+        state: State,
+        delta: Delta,
+        meta: dict[str, Any],
+        *,
+        reset: bool = False,
+    ) -> str:
+        """Write the new state, the delta (if any) and the meta; the new version or ``""``."""
+        result = await self.redis.eval(
+            _PUBLISH,
+            4,
+            self.keys.lease,
+            self.keys.snapshot,
+            self.keys.changes,
+            self.keys.meta,
+            lease_value,
+            json.dumps(state, separators=(",", ":")),
+            json.dumps(delta, separators=(",", ":")) if delta else "",
+            json.dumps(meta, separators=(",", ":")),
+            self.maxlen,
+            "1" if reset else "0",
+        )
+        if result == -1:
+            raise LeaseLost("the poller lease is held by another poller")
+        return _decode(result)
+
+    async def snapshot(self) -> tuple[str, State] | None:
+        raw = await self.redis.hgetall(self.keys.snapshot)
+        if not raw:
+            return None
+        fields = {_decode(k): _decode(v) for k, v in raw.items()}
+        return fields["version"], json.loads(fields["state"])
+
+    async def meta(self) -> dict[str, Any]:
+        raw = await self.redis.get(self.keys.meta)
+        return json.loads(raw) if raw else {}
+
+    async def read(self, after: str, block_ms: int) -> list[Change]:
+        """Entries after ``after``, waiting up to ``block_ms`` for the first one."""
+        answer: Any = await self.redis.xread(
+            {self.keys.changes: after}, block=block_ms, count=100
+        )
+        return [_change(i, f) for _, entries in answer or [] for i, f in entries]
+
+    async def since(self, version: str) -> list[Change] | None:
+        """The changes after ``version``, or ``None`` when it is no longer in the stream."""
+        if not await self.redis.xrange(self.keys.changes, version, version, count=1):
+            return None
+        entries: Any = await self.redis.xrange(self.keys.changes, f"({version}", "+")
+        return [_change(i, f) for i, f in entries]
+
+    async def last_version(self) -> str:
+        entries = await self.redis.xrevrange(self.keys.changes, "+", "-", count=1)
+        return _decode(entries[0][0]) if entries else "0-0"

@@ -1,0 +1,1 @@
+"""The web frontend: pages, the SSE stream, the JSON API."""

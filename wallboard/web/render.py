@@ -1,0 +1,124 @@
+"""HTML for pages and SSE updates, from the same partials (one per component).
+
+Pure: a function of the state, the view and the freshness. The SSE data of an update is a run of
+htmx out-of-band fragments, each keyed by a stable element id.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from wallboard.model.derive import ID_FIELD, SECTIONS, State
+from wallboard.web.views import View
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+# Fields whose change can move an item in its list or in or out of a view: the whole list is
+# then re-rendered rather than the item alone.
+STRUCTURAL_FIELDS = {
+    "agents": {"name", "queues", "group", "location", "supervisor"},
+    "calls": {"entered", "queue", "state"},
+    "queues": {"name"},
+}
+
+
+def asset_dir(name: str) -> Path:
+    """``templates`` or ``static``: inside the installed package, else beside the source tree."""
+    packaged = _PACKAGE / f"_{name}"
+    return packaged if packaged.is_dir() else _PACKAGE.parent / name
+
+
+def dom_id(section: str, key: str) -> str:
+    """A stable, valid element id for an item; the checksum keeps ``a/1`` and ``a-1`` apart."""
+    slug = _UNSAFE.sub("-", key).strip("-")[:40]
+    return f"{section[0]}-{slug}-{zlib.crc32(key.encode()):08x}"
+
+
+def mask(number: str) -> str:
+    if len(number) <= 4 or not any(ch.isdigit() for ch in number):
+        return number
+    return "•" * (len(number) - 3) + number[-3:]
+
+
+def totals(state: State) -> dict[str, Any]:
+    """The "all selected queues" tile: an agent on two queues counts once."""
+    agents = state["agents"]
+    waiting = [c for c in state["calls"] if c["state"] == "waiting"]
+    return {
+        "waiting": len(waiting),
+        "longest_wait_since": min((c["entered"] for c in waiting if c["entered"]), default=None),
+        "agents_logged_in": len(agents),
+        "agents_available": sum(1 for a in agents if a["state"] == "available"),
+        "agents_on_call": sum(1 for a in agents if a["state"] == "on_call"),
+        "agents_paused": sum(1 for a in agents if a["state"] == "paused"),
+    }
+
+
+def structural(delta: dict[str, Any]) -> set[str]:
+    """Sections whose lists a delta reshapes: items added (they come whole, id included),
+    removed, or changed in a field that orders or filters them."""
+    sections = set()
+    for section in SECTIONS:
+        change = delta.get(section)
+        if not change:
+            continue
+        if change.get("del") or any(
+            ID_FIELD[section] in fields or STRUCTURAL_FIELDS[section] & fields.keys()
+            for fields in change.get("set", {}).values()
+        ):
+            sections.add(section)
+    return sections
+
+
+class Renderer:
+    def __init__(self, *, mask_callers: bool = False, build: str = "") -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(asset_dir("templates")),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(dom_id=dom_id, build=build, totals=totals)
+        self.env.filters["mask"] = mask if mask_callers else (lambda number: number)
+
+    def page(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**context)
+
+    def _partial(self, name: str, **context: Any) -> str:
+        return self.env.get_template(f"partials/{name}.html").render(oob=True, **context)
+
+    def freshness(self, fresh: dict[str, Any], server_now: float) -> str:
+        return self._partial("freshness", fresh=fresh, server_now=server_now)
+
+    def full(self, state: State, view: View, fresh: dict[str, Any], server_now: float) -> str:
+        """Every component of a view: what a client that cannot resume gets."""
+        parts = [self._partial(section, state=state, view=view) for section in SECTIONS]
+        parts.append(self._partial("totals", totals=totals(state), view=view))
+        parts.append(self.freshness(fresh, server_now))
+        return "".join(parts)
+
+    def changes(
+        self, state: State, view: View, touched: dict[str, set[str]], reshaped: set[str]
+    ) -> str:
+        """The components of a view that ``touched`` ids changed, current state; ``""`` if none."""
+        parts = []
+        for section in SECTIONS:
+            ids = touched.get(section)
+            if not ids:
+                continue
+            items = {str(i[ID_FIELD[section]]): i for i in state[section]}
+            if section in reshaped:
+                parts.append(self._partial(section, state=state, view=view))
+                continue
+            singular = section[:-1]
+            for key in sorted(ids & items.keys()):
+                parts.append(self._partial(singular, item=items[key], view=view))
+        if parts and ("agents" in touched or "calls" in touched or "queues" in touched):
+            parts.append(self._partial("totals", totals=totals(state), view=view))
+        return "".join(parts)
