@@ -78,22 +78,27 @@
   }
 
   function fit() {
-    // Auto-size the agent grid to the space left: as many columns as keep tiles legible.
+    // Auto-size the agent grid to the space it has, never a scrollbar: the column count whose
+    // tiles come closest to a readable 3.2:1 shape wins; type then scales with the tile.
     var grid = document.getElementById("agents");
     if (!grid) { return; }
     var count = Math.max(1, grid.querySelectorAll(".agent").length);
+    var gap = parseFloat(getComputedStyle(grid).rowGap) || 0;
     var w = grid.clientWidth, h = grid.clientHeight;
-    var best = 1;
+    var best = 1, bestScore = Infinity;
     for (var cols = 1; cols <= count; cols++) {
       var rows = Math.ceil(count / cols);
-      var tileW = w / cols, tileH = h / rows;
-      if (tileW / tileH < 2.2) { best = cols; break; }
-      best = cols;
+      var tileW = (w - gap * (cols - 1)) / cols;
+      var tileH = (h - gap * (rows - 1)) / rows;
+      var score = Math.abs(Math.log(tileW / tileH / 3.2));
+      if (score < bestScore) { best = cols; bestScore = score; }
     }
     var rowsNeeded = Math.ceil(count / best);
+    var tileHeight = Math.min((h - gap * (rowsNeeded - 1)) / rowsNeeded, h / 3);
+    var tileWidth = (w - gap * (best - 1)) / best;
     grid.style.setProperty("--cols", String(best));
-    grid.style.setProperty("--rows", String(rowsNeeded));
-    grid.style.setProperty("--tile-h", (h / rowsNeeded) + "px");
+    grid.style.setProperty("--tile-h", tileHeight + "px");
+    grid.style.setProperty("--tile-font", Math.min(tileHeight * 0.3, tileWidth * 0.075) + "px");
   }
 
   document.addEventListener("htmx:sseMessage", function () {

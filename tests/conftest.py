@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
+from tests.procs import Stack
 from wallboard.processes import EmbeddedRedis
 
 
@@ -28,3 +30,23 @@ async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_server.url)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def stack(
+    redis_server: EmbeddedRedis, prefix: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Stack]:
+    """The product's own processes for one test; their logs are printed when it fails."""
+    stack = Stack(tmp_path, redis_server.url, prefix)
+    yield stack
+    stack.stop()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(stack.logs())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

@@ -25,6 +25,8 @@ def _logging(level: str = "INFO") -> None:
         level=os.environ.get("WALLBOARD_LOG_LEVEL", level).upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # One line per poll request would drown everything else.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _fail(message: str) -> int:

@@ -1,0 +1,83 @@
+"""The whole path with real processes: simulator → poller → Redis → web → SSE client."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any
+
+import httpx
+
+from tests.procs import Stack, agent_in, quiet, set_agent, snapshot, until
+from wallboard.web.render import dom_id
+
+
+def first_agent(sim: Any) -> str:
+    """An agent made available in a quiet simulator."""
+    state = quiet(sim)
+    code: str = next(a["agent"] for a in state["agents"] if a["logged_queues"])
+    set_agent(sim, code, "available")
+    return code
+
+
+def test_snapshot_follows_the_simulator(stack: Stack) -> None:
+    sim = stack.simulator()
+    code = first_agent(sim)
+    stack.poller()
+    web = stack.web()
+    until(lambda: agent_in(snapshot(web), code), what="a first snapshot")
+    set_agent(sim, code, "paused", "10")
+    paused = until(
+        lambda: (agent_in(snapshot(web), code) or {}).get("state") == "paused",
+        what=f"{code} paused in /api/snapshot",
+    )
+    assert paused
+    snap = snapshot(web)
+    assert snap["stale"] is False and snap["error"] is None
+    assert agent_in(snap, code)["pause_code"] == "10"  # type: ignore[index]
+    set_agent(sim, code, "available")
+    until(lambda: (agent_in(snapshot(web), code) or {}).get("state") == "available")
+
+
+def read_events(url: str, events: queue.Queue[str], stop: threading.Event) -> None:
+    with httpx.stream("GET", url, timeout=httpx.Timeout(10, read=30)) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        buffer = ""
+        for chunk in response.iter_text():
+            buffer += chunk
+            while "\r\n\r\n" in buffer or "\n\n" in buffer:
+                sep = "\r\n\r\n" if "\r\n\r\n" in buffer else "\n\n"
+                event, buffer = buffer.split(sep, 1)
+                events.put(event)
+            if stop.is_set():
+                return
+
+
+def test_an_sse_client_receives_the_change(stack: Stack) -> None:
+    sim = stack.simulator()
+    code = first_agent(sim)
+    stack.poller()
+    web = stack.web()
+    until(lambda: agent_in(snapshot(web), code), what="a first snapshot")
+    events: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    reader = threading.Thread(
+        target=read_events, args=(f"{web.url}/events", events, stop), daemon=True
+    )
+    reader.start()
+    first = events.get(timeout=10)
+    assert "retry:" in first and 'id="agents"' in first
+    set_agent(sim, code, "paused", "10")
+    tile = dom_id("agents", code)
+
+    def paused_event() -> str | None:
+        try:
+            event = events.get(timeout=0.2)
+        except queue.Empty:
+            return None
+        return event if tile in event and "st-paused" in event else None
+
+    event = until(paused_event, what="an SSE event with the paused tile")
+    assert "\nid: " in f"\n{event}" and 'hx-swap-oob="true"' in event
+    stop.set()
