@@ -29,7 +29,9 @@ def by_code(state: dict, section: str, key: str) -> dict:  # type: ignore[type-a
 
 
 def test_available_since_free_or_logon() -> None:
-    state = derive(Realtime([agent("agent/1"), agent("agent/2", free_since=1500)], []), ["*"], Directory())
+    state = derive(
+        Realtime([agent("agent/1"), agent("agent/2", free_since=1500)], []), ["*"], Directory()
+    )
     assert by_code(state, "agents", "agent/1")["state"] == "available"
     assert by_code(state, "agents", "agent/1")["state_since"] == 1000
     assert by_code(state, "agents", "agent/2")["state_since"] == 1500
@@ -40,7 +42,10 @@ def test_paused_by_code_with_reason_from_directory() -> None:
     state = derive(Realtime(rows, []), ["*"], Directory(pauses={"10": "Coffee break"}))
     a = by_code(state, "agents", "agent/1")
     assert (a["state"], a["pause_code"], a["pause_reason"], a["state_since"]) == (
-        "paused", "10", "Coffee break", 1200,
+        "paused",
+        "10",
+        "Coffee break",
+        1200,
     )
 
 
@@ -59,7 +64,10 @@ def test_on_call_beats_paused_and_activity_says_how() -> None:
     state = derive(Realtime(rows, calls), ["*"], Directory())
     one, two = by_code(state, "agents", "agent/1"), by_code(state, "agents", "agent/2")
     assert (one["state"], one["activity"], one["state_since"], one["pause_code"]) == (
-        "on_call", "talking", 2100, "10",
+        "on_call",
+        "talking",
+        2100,
+        "10",
     )
     assert (two["state"], two["activity"], two["state_since"]) == ("on_call", "dialing", 2200)
     assert by_code(state, "calls", "c2")["state"] == "dialing"

@@ -11,10 +11,21 @@ from wallboard.model.diff import apply, diff, touched
 codes = st.sampled_from([f"agent/{i}" for i in range(6)])
 agent_st = st.builds(
     lambda code, state, name, queues, since: {
-        "agent": code, "name": name, "group": "", "location": "", "supervisor": "",
-        "queues": queues, "extension": "", "server": "", "state": state, "activity": None,
-        "pause_code": None, "pause_reason": "", "state_since": since, "logon": 1,
-    },  # fmt: skip
+        "agent": code,
+        "name": name,
+        "group": "",
+        "location": "",
+        "supervisor": "",
+        "queues": queues,
+        "extension": "",
+        "server": "",
+        "state": state,
+        "activity": None,
+        "pause_code": None,
+        "pause_reason": "",
+        "state_since": since,
+        "logon": 1,
+    },
     codes,
     st.sampled_from(["available", "on_call", "paused"]),
     st.sampled_from(["Ann", "Bob", "Cid"]),
@@ -23,16 +34,23 @@ agent_st = st.builds(
 )
 call_st = st.builds(
     lambda cid, queue, state, entered: {
-        "callid": cid, "queue": queue, "caller": "5", "dnis": "", "state": state,
-        "entered": entered, "answered": None, "agent": None,
-    },  # fmt: skip
+        "callid": cid,
+        "queue": queue,
+        "caller": "5",
+        "dnis": "",
+        "state": state,
+        "entered": entered,
+        "answered": None,
+        "agent": None,
+    },
     st.sampled_from(["c1", "c2", "c3", "c4"]),
     st.sampled_from(["300", "301"]),
     st.sampled_from(["waiting", "talking"]),
     st.integers(0, 5),
 )
 queue_st = st.builds(
-    lambda q, w: {"queue": q, "name": q, "waiting": w}, st.sampled_from(["300", "301"]),
+    lambda q, w: {"queue": q, "name": q, "waiting": w},
+    st.sampled_from(["300", "301"]),
     st.integers(0, 3),
 )
 

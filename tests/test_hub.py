@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from tests.test_render import agent, state
 from wallboard.model.diff import diff
 from wallboard.settings import Settings
 from wallboard.store.keys import Keys
@@ -16,7 +17,6 @@ from wallboard.store.snapshot import SnapshotStore
 from wallboard.web.hub import Hub
 from wallboard.web.render import Renderer, dom_id
 from wallboard.web.views import View
-from tests.test_render import agent, state
 
 
 class Publisher:

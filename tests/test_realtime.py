@@ -30,7 +30,10 @@ def test_queues_joined_with_colons_are_split() -> None:
 
 
 def test_columns_are_found_by_title_in_any_order() -> None:
-    agents = [["ACB_inCurrStatusSinceTst", "ACB_queue", "extra", "ACB_agent"], ["5", "300", "x", "agent/1"]]
+    agents = [
+        ["ACB_inCurrStatusSinceTst", "ACB_queue", "extra", "ACB_agent"],
+        ["5", "300", "x", "agent/1"],
+    ]
     realtime = parse_realtime({"RealtimeDO.RtAgentsRaw": agents, "RealtimeDO.RtCallsRaw": []})
     assert realtime.agents[0].status_since == 5
 
@@ -45,7 +48,10 @@ def test_calls_with_and_without_a_callid_column() -> None:
     block = calls_block(call_row("300", "1699.1", 100, caller="555"))
     payload = {"RealtimeDO.RtAgentsRaw": [], "RealtimeDO.RtCallsRaw": block}
     assert parse_realtime(payload).calls[0].callid == "1699.1"
-    without = [[t for t in block[0] if t != "RT_callid"], [c for i, c in enumerate(block[1]) if i != 1]]
+    without = [
+        [t for t in block[0] if t != "RT_callid"],
+        [c for i, c in enumerate(block[1]) if i != 1],
+    ]
     payload = {"RealtimeDO.RtAgentsRaw": [], "RealtimeDO.RtCallsRaw": without}
     call = parse_realtime(payload).calls[0]
     assert call.callid.startswith("x-") and "555" in call.callid
@@ -54,5 +60,5 @@ def test_calls_with_and_without_a_callid_column() -> None:
 def test_bad_timestamp_is_a_protocol_error_naming_column_and_value() -> None:
     block = calls_block(call_row("300", "1", 100))
     block[1][2] = "yesterday"
-    with pytest.raises(QMProtocolError, match="RT_entered.*yesterday"):
+    with pytest.raises(QMProtocolError, match=r"RT_entered.*yesterday"):
         parse_realtime({"RealtimeDO.RtAgentsRaw": [], "RealtimeDO.RtCallsRaw": block})

@@ -75,7 +75,9 @@ def test_text_from_queuemetrics_is_escaped() -> None:
 
 
 def test_stale_freshness_says_why() -> None:
-    fresh = judge({"fetched_at": 1000.0, "error": {"kind": "unreachable", "message": "boom"}}, 1005, 10)
+    fresh = judge(
+        {"fetched_at": 1000.0, "error": {"kind": "unreachable", "message": "boom"}}, 1005, 10
+    )
     html = Renderer().freshness(fresh, 1005.0)
     assert "STALE" in html and "QueueMetrics unreachable" in html and "boom" in html
 

@@ -63,7 +63,7 @@ def test_epoch_parsing_is_strict_and_names_the_column() -> None:
     assert epoch({"t": "0"}, "t") is None
     assert epoch({"t": ""}, "t") is None
     assert epoch({"t": "1689601183"}, "t") == 1689601183
-    with pytest.raises(QMProtocolError, match="'t'.*'17:30'"):
+    with pytest.raises(QMProtocolError, match=r"'t'.*'17:30'"):
         epoch({"t": "17:30"}, "t")
 
 

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     backoff_cap: float = Field(default=30.0, gt=0)
     lease_ttl: float | None = None
 
+    directory_refresh: float = Field(default=300.0, gt=0)
+    # Names for queues QueueMetrics cannot name: "300=Sales|301=Support".
+    queue_names: str = ""
+
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "wallboard:"
     stream_maxlen: int = 1000
@@ -42,6 +46,11 @@ class Settings(BaseSettings):
         """The watched queues; ``["*"]`` for all."""
         parts = [q.strip() for q in self.queues.split("|") if q.strip()]
         return parts or ["*"]
+
+    @property
+    def queue_name_map(self) -> dict[str, str]:
+        pairs = (p.split("=", 1) for p in self.queue_names.split("|") if "=" in p)
+        return {code.strip(): name.strip() for code, name in pairs if code.strip()}
 
     @property
     def lease_ttl_s(self) -> float:

@@ -18,6 +18,8 @@ from redis.exceptions import RedisError
 
 from wallboard.model.derive import Directory, State, derive
 from wallboard.model.diff import diff
+from wallboard.poller.directory import DirectoryKeeper
+from wallboard.poller.waiting import wait, wait_any
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMError
 from wallboard.settings import Settings
@@ -44,15 +46,19 @@ class Poller:
         settings: Settings,
         redis: Redis,
         client: QMClient,
-        *,
-        directory: Directory | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
         keys = Keys(settings.redis_prefix)
         self.store = SnapshotStore(redis, keys, settings.stream_maxlen)
         self.lease = Lease(redis, keys, settings.lease_ttl_s)
-        self.directory = directory or Directory()
+        self.names = DirectoryKeeper(
+            client,
+            redis,
+            keys,
+            refresh_s=settings.directory_refresh,
+            queue_names=settings.queue_name_map,
+        )
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
         self.rng = random.Random()
         self.failures = 0
@@ -61,15 +67,23 @@ class Poller:
         self.published_meta: dict[str, Any] = {}
         self.offsets: deque[float] = deque(maxlen=9)
         self.fetched_at: float | None = None
-        self._lease_acquired = asyncio.Event()
+        self.leading = asyncio.Event()
+
+    @property
+    def directory(self) -> Directory:
+        return self.names.directory
 
     async def run(self, stop: asyncio.Event) -> None:
-        keeper = asyncio.create_task(self._keep_lease(stop))
+        helpers = [
+            asyncio.create_task(self._keep_lease(stop)),
+            asyncio.create_task(self.names.run(stop, self.leading)),
+        ]
         try:
             await self._poll_loop(stop)
         finally:
-            keeper.cancel()
-            await asyncio.gather(keeper, return_exceptions=True)
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
             with contextlib.suppress(RedisError):
                 await self.lease.release()
 
@@ -83,14 +97,16 @@ class Poller:
                     if not had:
                         log.info("lease acquired (epoch %s)", self.lease.epoch)
                         await self._on_leadership()
-                        self._lease_acquired.set()
+                        self.leading.set()
                 elif had:
                     log.warning("lease lost; standing by")
             except RedisError as exc:
                 if self.lease.held:
                     log.warning("Redis unavailable, dropping the lease: %s", exc)
                 self.lease.value = None
-            await _wait(stop, period)
+            if not self.lease.held:
+                self.leading.clear()
+            await wait(stop, period)
 
     async def _on_leadership(self) -> None:
         """Carry on from what the previous leader published, so the stream stays a diff."""
@@ -103,8 +119,8 @@ class Poller:
         next_start = time.monotonic()
         while not stop.is_set():
             if not self.lease.held:
-                self._lease_acquired.clear()
-                await _wait_any(stop, self._lease_acquired, self.settings.lease_ttl_s / 3)
+                self.leading.clear()
+                await wait_any(stop, self.leading, self.settings.lease_ttl_s / 3)
                 next_start = time.monotonic()
                 continue
             await self.poll_once()
@@ -115,7 +131,7 @@ class Poller:
             else:
                 # Start to start, without drift; an overrun skips ahead rather than bunching.
                 next_start = max(next_start + interval, time.monotonic())
-            await _wait(stop, next_start - time.monotonic())
+            await wait(stop, next_start - time.monotonic())
 
     async def poll_once(self) -> None:
         state, error = await self._fetch()
@@ -142,6 +158,7 @@ class Poller:
         except LeaseLost:
             log.warning("lease lost while publishing; standing by")
             self.lease.value = None
+            self.leading.clear()
             return
         except RedisError as exc:
             log.warning("cannot publish to Redis: %s", exc)
@@ -166,23 +183,7 @@ class Poller:
             return self.published or EMPTY, {"kind": "unreachable", "message": message}
         self.failures = 0
         self.fetched_at = time.time()
+        self.names.notice(state)
         if answer.clock_offset is not None:
             self.offsets.append(answer.clock_offset)
         return state, None
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    if seconds <= 0:
-        return
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-
-
-async def _wait_any(stop: asyncio.Event, other: asyncio.Event, seconds: float) -> None:
-    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(other.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-        await asyncio.gather(*waiters, return_exceptions=True)

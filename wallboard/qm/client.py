@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from wallboard.qm.config import (
+    AgentInfo,
+    parse_agent_queues,
+    parse_agents,
+    parse_pause_codes,
+    parse_users,
+)
 from wallboard.qm.errors import (
     QMActionRefused,
     QMAuthError,
@@ -157,6 +164,25 @@ class QMClient:
         params += [("block", AGENTS_BLOCK), ("block", CALLS_BLOCK)]
         answer = await self.stats_api("QmRealtime", params)
         return parse_realtime(answer.payload), answer
+
+    async def agent_queues(self, agent: str) -> dict[str, str]:
+        answer = await self.stats_api("QmAgentQueues", [("agent", agent)])
+        return parse_agent_queues(answer.payload)
+
+    async def pause_codes(self, agent: str) -> dict[str, tuple[str, str]]:
+        answer = await self.stats_api("QmAgentPCodes", [("agent", agent)])
+        return parse_pause_codes(answer.payload)
+
+    async def agents(self) -> dict[str, AgentInfo]:
+        """Agents from the configuration, with supervisors' logins from the user editor."""
+        agents = parse_agents(await self.editor("agent"))
+        if any(a.supervisor_id and not a.supervisor for a in agents.values()):
+            users = parse_users(await self.editor("user"))
+            agents = {
+                code: replace(a, supervisor=a.supervisor or users.get(a.supervisor_id, ""))
+                for code, a in agents.items()
+            }
+        return agents
 
     async def editor(self, editor: str, record: str | None = None) -> Any:
         path = f"{editor}/{record}/jsonEditorApi.do" if record else f"{editor}/jsonEditorApi.do"
