@@ -11,12 +11,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from wallboard.qm.errors import QMProtocolError, QMRefused
+from wallboard.qm.errors import QMAuthError, QMProtocolError, QMRefused
 
 Row = dict[str, str]
 
 _NBSP = "&nbsp;"
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+# How QueueMetrics words a refused login or a missing key when it answers HTTP 200 with a failed
+# result (which some versions do): such a refusal is an auth error, not a bad request.
+_AUTH_WORDS = re.compile(r"auth|login|password|credential|\bkey\b|permission|denied", re.I)
 
 
 def clean_cell(value: Any) -> str:
@@ -94,7 +97,10 @@ def check_result(payload: Any) -> dict[str, str]:
     status = result.get("Status", "")
     if status.upper() != "OK":
         description = result.get("Description") or status or "no description"
-        raise QMRefused(f"QueueMetrics answered {status or 'no status'}: {description}")
+        message = f"QueueMetrics answered {status or 'no status'}: {description}"
+        if _AUTH_WORDS.search(description):
+            raise QMAuthError(message)
+        raise QMRefused(message)
     return result
 
 

@@ -110,9 +110,7 @@ class SnapshotStore:
 
     async def read(self, after: str, block_ms: int) -> list[Change]:
         """Entries after ``after``, waiting up to ``block_ms`` for the first one."""
-        answer: Any = await self.redis.xread(
-            {self.keys.changes: after}, block=block_ms, count=100
-        )
+        answer: Any = await self.redis.xread({self.keys.changes: after}, block=block_ms, count=100)
         return [_change(i, f) for _, entries in answer or [] for i, f in entries]
 
     async def since(self, version: str) -> list[Change] | None:
