@@ -26,6 +26,7 @@ from wallboard.qm.errors import (
     QMUnavailable,
 )
 from wallboard.qm.realtime import AGENTS_BLOCK, CALLS_BLOCK, Realtime, parse_realtime
+from wallboard.qm.users import UserInfo, parse_auth
 from wallboard.qm.wire import check_result
 
 _HEADERS = {
@@ -90,10 +91,13 @@ class QMClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def _send(self, request: httpx.Request) -> Answer:
+    async def _send(self, request: httpx.Request, auth: tuple[str, str] | None = None) -> Answer:
         sent = time.time()
         try:
-            response = await self._http.send(request, stream=True)
+            if auth is None:
+                response = await self._http.send(request, stream=True)
+            else:
+                response = await self._http.send(request, stream=True, auth=auth)
         except httpx.TimeoutException as exc:
             raise QMUnavailable(
                 f"QueueMetrics did not answer in time ({type(exc).__name__})"
@@ -147,7 +151,14 @@ class QMClient:
             raise QMProtocolError("QueueMetrics answered with an HTML page instead of JSON")
         raise QMProtocolError("QueueMetrics' answer is not valid JSON")
 
-    async def stats_api(self, method: str, params: list[tuple[str, str]]) -> Answer:
+    async def stats_api(
+        self,
+        method: str,
+        params: list[tuple[str, str]],
+        *,
+        auth: tuple[str, str] | None = None,
+        result_required: bool = True,
+    ) -> Answer:
         """A ``{method}/jsonStatsApi.do`` call, POSTed as a form; ``result`` must be OK."""
         request = self._http.build_request(
             "POST",
@@ -155,9 +166,30 @@ class QMClient:
             content=_query(params).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
-        answer = await self._send(request)
-        check_result(answer.payload)
+        answer = await self._send(request, auth)
+        if result_required or (isinstance(answer.payload, dict) and "result" in answer.payload):
+            check_result(answer.payload)
         return answer
+
+    async def authenticate(self, user: str, password: str) -> UserInfo:
+        """``QmAuth`` with the user's own login (each success counts as a logon in QM)."""
+        answer = await self.stats_api("QmAuth", [], auth=(user, password), result_required=False)
+        return parse_auth(answer.payload)
+
+    async def broadcast(self, text: str, **targets: str) -> Any:
+        """``QmBroadcastMsg``; its answer is not documented: any JSON without a failed result
+        counts as sent."""
+        params = [("text", text)] + [(k, v) for k, v in targets.items() if v]
+        return (await self.stats_api("QmBroadcastMsg", params, result_required=False)).payload
+
+    async def is_up(self) -> bool:
+        """``sysup.jsp``: QueueMetrics runs and reaches its database."""
+        request = self._http.build_request("GET", f"{self.base_url}/sysup.jsp")
+        try:
+            answer = await self._send(request, auth=("", ""))
+        except QMError:
+            return False
+        return "QMUP" in json.dumps(answer.payload)
 
     async def realtime(self, queues: list[str]) -> tuple[Realtime, Answer]:
         params = [("queues", "|".join(queues)), ("jsonFormat", "simple")]

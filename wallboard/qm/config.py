@@ -72,12 +72,28 @@ def parse_users(payload: Any) -> dict[str, str]:
     return users
 
 
-def _output_rows(payload: Any) -> list[list[str]]:
+def _ordered(row: Mapping[str, Any], columns: tuple[str, ...]) -> list[str]:
+    """An object row (simple format, whose key order is not kept) as cells in the documented
+    order. Each column is the title equal to its name, else the one that contains it; the row's
+    own order is the fallback."""
+    by_title = {k.strip().lower(): k for k in row}
+    keys = []
+    for name in columns:
+        key = by_title.get(name) or next(
+            (k for t, k in by_title.items() if name in t and k not in keys), None
+        )
+        if key is None or key in keys:
+            return [clean_cell(v) for v in row.values()]
+        keys.append(key)
+    return [clean_cell(row[k]) for k in keys]
+
+
+def _output_rows(payload: Any, columns: tuple[str, ...]) -> list[list[str]]:
     if not isinstance(payload, Mapping):
         raise QMProtocolError("QueueMetrics' answer is not a JSON object")
     block = find_block(payload, "output")
     if isinstance(block, list) and all(isinstance(r, Mapping) for r in block):
-        return [[clean_cell(v) for v in r.values()] for r in block]
+        return [_ordered(r, columns) for r in block]
     if not isinstance(block, list) or not all(isinstance(r, list) for r in block):
         raise QMProtocolError("the output block is not a table")
     return [[clean_cell(c) for c in row] for row in block]
@@ -86,7 +102,7 @@ def _output_rows(payload: Any) -> list[list[str]]:
 def parse_agent_queues(payload: Any) -> dict[str, str]:
     """Queue code → the name QueueMetrics shows, from ``QmAgentQueues``' output rows."""
     names: dict[str, str] = {}
-    for row in _output_rows(payload):
+    for row in _output_rows(payload, ("agent", "queue", "queue name", "level")):
         if len(row) < 3 or (len(row) > 3 and not row[3].isdigit()):
             continue  # a title row, if this QueueMetrics sends one
         codes = [c for c in re.split(r"[\s|]+", row[1]) if c]
@@ -98,7 +114,7 @@ def parse_agent_queues(payload: Any) -> dict[str, str]:
 def parse_pause_codes(payload: Any) -> dict[str, tuple[str, str]]:
     """Pause code → (description, type) from ``QmAgentPCodes``; codes kept as strings."""
     codes: dict[str, tuple[str, str]] = {}
-    for row in _output_rows(payload):
+    for row in _output_rows(payload, ("agent", "code", "description", "type")):
         if len(row) < 4 or row[3].upper() not in PAUSE_TYPES:
             continue  # a title row, if this QueueMetrics sends one
         codes[row[1]] = (row[2], row[3].upper())
