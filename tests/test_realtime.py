@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.fixtures import GUIDE_CLASSIC, GUIDE_SIMPLE, call_row, calls_block, with_calls
-from wallboard.qm.errors import QMProtocolError
+from wallboard.model.derive import Directory, derive
+from wallboard.qm.errors import QMError, QMProtocolError
 from wallboard.qm.realtime import parse_realtime
+from wallboard.qm.wire import check_result
 
 
 def test_guide_example_in_both_formats() -> None:
@@ -62,3 +69,69 @@ def test_bad_timestamp_is_a_protocol_error_naming_column_and_value() -> None:
     block[1][2] = "yesterday"
     with pytest.raises(QMProtocolError, match=r"RT_entered.*yesterday"):
         parse_realtime({"RealtimeDO.RtAgentsRaw": [], "RealtimeDO.RtCallsRaw": block})
+
+
+# -- garbled answers: a valid result or a QMError, never anything else ----------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def sample_answer(simple: bool) -> dict[str, Any]:
+    calls = calls_block(
+        call_row("300", "1.1", 100, caller="555"),
+        call_row("300", "1.2", 90, 95, agent="agent/101", caller="556"),
+    )
+    base = with_calls(GUIDE_SIMPLE if simple else GUIDE_CLASSIC, *calls[1:])
+    return copy.deepcopy(base)
+
+
+@st.composite
+def garbled(draw: st.DrawFn) -> Any:
+    payload: Any = sample_answer(draw(st.booleans()))
+    for _ in range(draw(st.integers(1, 4))):
+        action = draw(st.sampled_from(["cell", "row", "block", "title", "whole"]))
+        key = (
+            draw(st.sampled_from(sorted(payload)))
+            if isinstance(payload, dict) and payload
+            else None
+        )
+        block = payload.get(key) if key is not None else None
+        if action == "whole":
+            payload = draw(json_values)
+        elif action == "block" and key is not None:
+            payload[key] = draw(json_values)
+        elif isinstance(block, list) and block:
+            index = draw(st.integers(0, len(block) - 1))
+            row = block[index]
+            if action == "row":
+                block[index] = draw(json_values)
+            elif isinstance(row, list) and row:
+                cell = draw(st.integers(0, len(row) - 1))
+                row[cell] = draw(json_values) if action == "cell" else draw(st.text(max_size=6))
+            elif isinstance(row, dict) and row:
+                name = draw(st.sampled_from(sorted(row)))
+                if action == "cell":
+                    row[name] = draw(json_values)
+                else:
+                    row[draw(st.text(max_size=6))] = row.pop(name)
+    return payload
+
+
+@settings(max_examples=300, deadline=None)
+@given(garbled())
+def test_garbled_answers_give_a_result_or_a_qm_error(payload: Any) -> None:
+    try:
+        check_result(payload)
+        realtime = parse_realtime(payload)
+    except QMError:
+        return
+    state = derive(realtime, ["*"], Directory())
+    assert {a["state"] for a in state["agents"]} <= {"available", "on_call", "paused"}
+    assert {c["state"] for c in state["calls"]} <= {"waiting", "talking", "dialing"}
+    assert len({a["agent"] for a in state["agents"]}) == len(state["agents"])
