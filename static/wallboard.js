@@ -77,28 +77,61 @@
     if (silent > SILENCE_RELOAD_S) { window.location.reload(); }
   }
 
-  function fit() {
-    // Auto-size the agent grid to the space it has, never a scrollbar: the column count whose
-    // tiles come closest to a readable 3.2:1 shape wins; type then scales with the tile.
-    var grid = document.getElementById("agents");
-    if (!grid) { return; }
-    var count = Math.max(1, grid.querySelectorAll(".agent").length);
-    var gap = parseFloat(getComputedStyle(grid).rowGap) || 0;
-    var w = grid.clientWidth, h = grid.clientHeight;
-    var best = 1, bestScore = Infinity;
+  var MIN_TILE_VMIN = 4.2;        // below this a name is not readable from across the room
+  var PAGE_SECONDS = 10;
+  var page = 0;
+
+  function layout(count, w, h, gap, maxRows) {
+    // The column count whose tiles come closest to a readable 3.2:1 shape.
+    var best = { cols: 1, rows: count, score: Infinity };
     for (var cols = 1; cols <= count; cols++) {
-      var rows = Math.ceil(count / cols);
+      var rows = Math.min(Math.ceil(count / cols), maxRows);
       var tileW = (w - gap * (cols - 1)) / cols;
       var tileH = (h - gap * (rows - 1)) / rows;
       var score = Math.abs(Math.log(tileW / tileH / 3.2));
-      if (score < bestScore) { best = cols; bestScore = score; }
+      if (score < best.score) { best = { cols: cols, rows: rows, score: score }; }
     }
-    var rowsNeeded = Math.ceil(count / best);
-    var tileHeight = Math.min((h - gap * (rowsNeeded - 1)) / rowsNeeded, h / 3);
-    var tileWidth = (w - gap * (best - 1)) / best;
-    grid.style.setProperty("--cols", String(best));
+    return best;
+  }
+
+  function fit() {
+    // Auto-size the agent grid to its space first; when even small tiles do not fit, show
+    // pages of tiles that rotate. Never a scrollbar.
+    var grid = document.getElementById("agents");
+    if (!grid) { return; }
+    var tiles = grid.querySelectorAll(".agent");
+    var count = Math.max(1, tiles.length);
+    var gap = parseFloat(getComputedStyle(grid).rowGap) || 0;
+    var w = grid.clientWidth, h = grid.clientHeight;
+    var minTile = Math.min(window.innerWidth, window.innerHeight) * MIN_TILE_VMIN / 100;
+    var maxRows = Math.max(1, Math.floor((h + gap) / (minTile + gap)));
+    var shape = layout(count, w, h, gap, maxRows);
+    var perPage = shape.cols * shape.rows;
+    var pages = Math.ceil(tiles.length / perPage);
+    if (page >= pages) { page = 0; }
+    for (var i = 0; i < tiles.length; i++) {
+      var onPage = Math.floor(i / perPage) === page;
+      tiles[i].classList.toggle("off-page", pages > 1 && !onPage);
+    }
+    var tileHeight = Math.min((h - gap * (shape.rows - 1)) / shape.rows, h / 3);
+    var tileWidth = (w - gap * (shape.cols - 1)) / shape.cols;
+    grid.style.setProperty("--cols", String(shape.cols));
     grid.style.setProperty("--tile-h", tileHeight + "px");
     grid.style.setProperty("--tile-font", Math.min(tileHeight * 0.3, tileWidth * 0.075) + "px");
+    var pager = document.getElementById("pager");
+    if (pager) {
+      pager.textContent = pages > 1 ? "agents page " + (page + 1) + " of " + pages : "";
+    }
+    grid.setAttribute("data-pages", String(pages));
+  }
+
+  function nextPage() {
+    var grid = document.getElementById("agents");
+    var pages = grid ? parseInt(grid.getAttribute("data-pages") || "1", 10) : 1;
+    if (pages > 1) {
+      page = (page + 1) % pages;
+      fit();
+    }
   }
 
   document.addEventListener("htmx:sseMessage", function () {
@@ -111,7 +144,7 @@
   document.addEventListener("htmx:oobAfterSwap", function (evt) {
     var target = evt.detail && evt.detail.target;
     readFreshness();
-    if (target && target.id === "agents") { fit(); }
+    if (target && (target.id === "agents" || target.classList.contains("agent"))) { fit(); }
     tick();
   });
   window.addEventListener("resize", fit);
@@ -120,5 +153,6 @@
     fit();
     tick();
     window.setInterval(tick, 1000);
+    window.setInterval(nextPage, PAGE_SECONDS * 1000);
   });
 })();

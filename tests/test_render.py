@@ -95,3 +95,22 @@ def test_totals_count_an_agent_once() -> None:
     s = state(agent("agent/1", queues=["300", "301"]), agent("agent/2", state="paused"))
     assert totals(s)["agents_logged_in"] == 2
     assert totals(s)["agents_paused"] == 1
+
+
+def test_a_renamed_agent_rerenders_the_calls_that_show_its_name() -> None:
+    call = {"callid": "c", "queue": "300", "caller": "5", "dnis": "", "state": "talking",
+            "entered": 5, "answered": 6, "agent": "agent/1"}  # fmt: skip
+    old = state(agent("agent/1", "agent/1"), calls=[call])
+    new = state(agent("agent/1", "Ann Smith"), calls=[call])
+    reshaped = structural(diff(old, new))
+    assert reshaped == {"agents", "calls"}
+    html = Renderer().changes(new, View(), {"agents": {"agent/1"}}, reshaped)
+    assert html.count("Ann Smith") == 2
+
+
+def test_alerts_show_as_colour_and_text() -> None:
+    s = state(agent("agent/1", state="paused", alert="red"))
+    s["queues"][0]["alerts"] = {"waiting": "yellow"}
+    html = Renderer().full(s, View(), FRESH, 1001.0)
+    assert "lvl-yellow" in html and "▲ calls waiting" in html
+    assert "alert-red" in html and "very long" in html

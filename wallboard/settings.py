@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     # Names for queues QueueMetrics cannot name: "300=Sales|301=Support".
     queue_names: str = ""
 
+    # Alert thresholds, JSON: {"*": {"waiting": [3, 6]}, "300": {...}}; merged over the defaults
+    # and over the file's, if any (see README).
+    thresholds: str = ""
+    thresholds_file: str = ""
+
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "wallboard:"
     stream_maxlen: int = 1000

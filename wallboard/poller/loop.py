@@ -16,6 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from wallboard.model.alerts import DEFAULTS, Thresholds, apply_alerts
 from wallboard.model.derive import Directory, State, derive
 from wallboard.model.diff import diff
 from wallboard.poller.directory import DirectoryKeeper
@@ -46,9 +47,12 @@ class Poller:
         settings: Settings,
         redis: Redis,
         client: QMClient,
+        *,
+        thresholds: Thresholds | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
+        self.thresholds = thresholds or Thresholds.parse(DEFAULTS)
         keys = Keys(settings.redis_prefix)
         self.store = SnapshotStore(redis, keys, settings.stream_maxlen)
         self.lease = Lease(redis, keys, settings.lease_ttl_s)
@@ -183,7 +187,9 @@ class Poller:
             return self.published or EMPTY, {"kind": "unreachable", "message": message}
         self.failures = 0
         self.fetched_at = time.time()
-        self.names.notice(state)
         if answer.clock_offset is not None:
             self.offsets.append(answer.clock_offset)
+        qm_now = self.fetched_at + (statistics.median(self.offsets) if self.offsets else 0.0)
+        apply_alerts(state, self.thresholds, self.published, qm_now)
+        self.names.notice(state)
         return state, None

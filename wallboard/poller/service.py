@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
+from pathlib import Path
 
 from redis.asyncio import Redis
 
+from wallboard.model.alerts import DEFAULTS, Thresholds, merged
 from wallboard.poller.loop import Poller
 from wallboard.qm.client import QMClient
 from wallboard.settings import Settings
 
 log = logging.getLogger("wallboard.poller")
+
+
+def load_thresholds(settings: Settings) -> Thresholds:
+    """Defaults, then the file, then the environment; a bad value stops the poller with the
+    reason rather than running without alerts."""
+    from_file = (
+        json.loads(Path(settings.thresholds_file).read_text()) if settings.thresholds_file else None
+    )
+    from_env = json.loads(settings.thresholds) if settings.thresholds else None
+    return Thresholds.parse(merged(DEFAULTS, from_file, from_env))
 
 
 async def serve(settings: Settings) -> None:
@@ -36,7 +49,7 @@ async def serve(settings: Settings) -> None:
         settings.queues,
     )
     try:
-        await Poller(settings, redis, client).run(stop)
+        await Poller(settings, redis, client, thresholds=load_thresholds(settings)).run(stop)
     finally:
         await client.aclose()
         await redis.aclose()

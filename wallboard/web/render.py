@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from wallboard.model.alerts import LABELS
 from wallboard.model.derive import ID_FIELD, SECTIONS, State
 from wallboard.web.views import View
 
@@ -60,6 +61,14 @@ def totals(state: State) -> dict[str, Any]:
     }
 
 
+def names(state: State) -> dict[str, dict[str, str]]:
+    """Display names by code, for components that show another's (a call's agent and queue)."""
+    return {
+        "queues": {q["queue"]: q["name"] for q in state["queues"]},
+        "agents": {a["agent"]: a["name"] for a in state["agents"]},
+    }
+
+
 def structural(delta: dict[str, Any]) -> set[str]:
     """Sections whose lists a delta reshapes: items added (they come whole, id included),
     removed, or changed in a field that orders or filters them."""
@@ -68,11 +77,15 @@ def structural(delta: dict[str, Any]) -> set[str]:
         change = delta.get(section)
         if not change:
             continue
+        changed = change.get("set", {}).values()
         if change.get("del") or any(
             ID_FIELD[section] in fields or STRUCTURAL_FIELDS[section] & fields.keys()
-            for fields in change.get("set", {}).values()
+            for fields in changed
         ):
             sections.add(section)
+        renamed = any("name" in f and ID_FIELD[section] not in f for f in changed)
+        if section != "calls" and renamed:
+            sections.add("calls")  # calls show their queue's and agent's names
     return sections
 
 
@@ -84,21 +97,23 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(dom_id=dom_id, build=build, totals=totals)
+        self.env.globals.update(dom_id=dom_id, build=build, totals=totals, alert_labels=LABELS)
         self.env.filters["mask"] = mask if mask_callers else (lambda number: number)
 
     def page(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(**context)
+        return self.env.get_template(template).render(names=names(context["state"]), **context)
 
     def _partial(self, name: str, **context: Any) -> str:
-        return self.env.get_template(f"partials/{name}.html").render(oob=True, **context)
+        template = self.env.get_template(f"partials/{name}.html")
+        return template.render(oob=True, **context)
 
     def freshness(self, fresh: dict[str, Any], server_now: float) -> str:
         return self._partial("freshness", fresh=fresh, server_now=server_now)
 
     def full(self, state: State, view: View, fresh: dict[str, Any], server_now: float) -> str:
         """Every component of a view: what a client that cannot resume gets."""
-        parts = [self._partial(section, state=state, view=view) for section in SECTIONS]
+        known = names(state)
+        parts = [self._partial(s, state=state, view=view, names=known) for s in SECTIONS]
         parts.append(self._partial("totals", totals=totals(state), view=view))
         parts.append(self.freshness(fresh, server_now))
         return "".join(parts)
@@ -108,17 +123,18 @@ class Renderer:
     ) -> str:
         """The components of a view that ``touched`` ids changed, current state; ``""`` if none."""
         parts = []
+        known = names(state)
         for section in SECTIONS:
-            ids = touched.get(section)
-            if not ids:
+            ids = touched.get(section, set())
+            if not ids and section not in reshaped:
                 continue
             items = {str(i[ID_FIELD[section]]): i for i in state[section]}
             if section in reshaped:
-                parts.append(self._partial(section, state=state, view=view))
+                parts.append(self._partial(section, state=state, view=view, names=known))
                 continue
             singular = section[:-1]
             for key in sorted(ids & items.keys()):
-                parts.append(self._partial(singular, item=items[key], view=view))
-        if parts and ("agents" in touched or "calls" in touched or "queues" in touched):
+                parts.append(self._partial(singular, item=items[key], view=view, names=known))
+        if parts and touched.keys() & {"agents", "calls", "queues"}:
             parts.append(self._partial("totals", totals=totals(state), view=view))
         return "".join(parts)

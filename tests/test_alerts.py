@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+
+from wallboard.model.alerts import Threshold, Thresholds, apply_alerts, level
+
+
+def test_rises_at_once_and_falls_only_past_the_margin() -> None:
+    t = Threshold(5, 10)
+    assert level(4, t, "ok", 0.1) == "ok"
+    assert level(5, t, "ok", 0.1) == "yellow"
+    assert level(4, t, "yellow", 0.1) == "yellow", "one call less must not flicker"
+    assert level(3, t, "yellow", 0.1) == "ok"
+    assert level(10, t, "yellow", 0.1) == "red"
+    assert level(9, t, "red", 0.1) == "red"
+    assert level(8, t, "red", 0.1) == "yellow"
+
+
+def test_a_minimum_is_inverted() -> None:
+    t = Threshold(2, 1)  # fewer than 2 available: yellow; fewer than 1: red
+    assert level(3, t, "ok", 0.1) == "ok"
+    assert level(2, t, "ok", 0.1) == "yellow"
+    assert level(1, t, "ok", 0.1) == "red"
+    assert level(2, t, "red", 0.1) == "red"
+    assert level(3, t, "red", 0.1) == "yellow"
+    assert level(4, t, "yellow", 0.1) == "ok"
+
+
+def test_large_thresholds_use_a_proportional_margin() -> None:
+    t = Threshold(60, 120)
+    assert level(55, t, "yellow", 0.1) == "yellow"
+    assert level(53, t, "yellow", 0.1) == "ok"
+
+
+def test_parse_with_defaults_and_per_queue() -> None:
+    th = Thresholds.parse(
+        {"*": {"waiting": [3, 6]}, "300": {"waiting": [1, 2], "available": [2, 1]}}
+    )
+    assert th.of("300")["waiting"] == Threshold(1, 2)
+    assert th.of("301") == {"waiting": Threshold(3, 6)}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [{"*": {"nope": [1, 2]}}, {"*": {"waiting": [6, 3]}}, {"*": {"available": [1, 2]}}, {"*": 3}],
+)
+def test_bad_thresholds_are_refused_with_the_reason(raw: dict) -> None:  # type: ignore[type-arg]
+    with pytest.raises(ValueError):
+        Thresholds.parse(raw)
+
+
+def test_apply_alerts_keeps_levels_across_polls() -> None:
+    th = Thresholds.parse({"*": {"waiting": [3, 6], "longest_wait": [60, 120]}})
+    queue = {"queue": "300", "waiting": 3, "agents_available": 1, "longest_wait_since": 1000}
+    state = {"queues": [dict(queue)], "agents": []}
+    apply_alerts(state, th, None, now=1130)
+    assert state["queues"][0]["alerts"] == {"waiting": "yellow", "longest_wait": "red"}
+    later = {"queues": [dict(queue, waiting=2, longest_wait_since=None)], "agents": []}
+    apply_alerts(later, th, state, now=1131)
+    assert later["queues"][0]["alerts"] == {"waiting": "yellow"}
+
+
+def test_paused_too_long() -> None:
+    th = Thresholds.parse({"*": {"paused_time": [600, 900]}})
+    agent = {"agent": "a", "state": "paused", "state_since": 1000, "queues": ["300"]}
+    state = {"queues": [], "agents": [dict(agent)]}
+    apply_alerts(state, th, None, now=1700)
+    assert state["agents"][0]["alert"] == "yellow"
+    apply_alerts(state, th, None, now=1000 + 901)
+    assert state["agents"][0]["alert"] == "red"
+    available = {"queues": [], "agents": [dict(agent, state="available")]}
+    apply_alerts(available, th, state, now=5000)
+    assert available["agents"][0]["alert"] is None
