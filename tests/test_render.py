@@ -41,9 +41,16 @@ def test_dom_ids_are_valid_and_distinct() -> None:
 
 def test_full_render_has_every_component_out_of_band() -> None:
     html = Renderer().full(state(agent("agent/1")), View(), FRESH, 1001.0)
-    for element in ('id="queues"', 'id="agents"', 'id="calls"', 'id="totals"', 'id="freshness"'):
+    for element in (
+        'id="queues"',
+        'id="agents"',
+        'id="calls"',
+        'id="totals"',
+        'id="freshness"',
+        'id="messages"',
+    ):
         assert element in html
-    assert html.count('hx-swap-oob="true"') == 5
+    assert html.count('hx-swap-oob="true"') == 6
 
 
 def test_a_state_change_renders_one_tile() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -40,11 +42,24 @@ class Settings(BaseSettings):
     key_pause: str = "RT_PAUSEAGENT"
     key_unpause: str = "RT_UNPAUSEAGENT"
     key_broadcast: str = "BRO_MSG"
+    # Restrict supervisors to the agents they supervise (from QueueMetrics' configuration).
+    only_supervised: bool = False
+    session_ttl: float = Field(default=8 * 3600, gt=0)
+    auth_cache: int = Field(default=60, ge=0)
+    login_failures: int = Field(default=5, gt=0)
+    actions_per_minute: int = Field(default=30, gt=0)
+    broadcast_max_length: int = Field(default=500, gt=0)
+    message_ttl: float = Field(default=600, gt=0)
+    action_confirm_timeout: float = Field(default=20, gt=0)
 
     keepalive: float = Field(default=15.0, gt=0)
     client_queue_size: int = 256
     mask_callers: bool = False
     frame_ancestors: str = "'none'"
+
+    # Logs: "text" for people, "json" for log shippers (see docs/deploy.md).
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "info"
 
     @property
     def queue_list(self) -> list[str]:

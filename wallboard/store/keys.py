@@ -32,3 +32,7 @@ class Keys:
     @property
     def directory(self) -> str:
         return f"{self.prefix}directory"
+
+    @property
+    def today(self) -> str:
+        return f"{self.prefix}today"

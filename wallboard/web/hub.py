@@ -21,6 +21,7 @@ from sse_starlette import ServerSentEvent
 from wallboard.model.derive import SECTIONS, State
 from wallboard.model.diff import apply, touched
 from wallboard.settings import Settings
+from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import Change, SnapshotStore
 from wallboard.web.freshness import judge
 from wallboard.web.render import Renderer, structural
@@ -54,8 +55,16 @@ class Subscriber:
 
 
 class Hub:
-    def __init__(self, store: SnapshotStore, renderer: Renderer, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: SnapshotStore,
+        renderer: Renderer,
+        settings: Settings,
+        messages: BoardMessages | None = None,
+    ) -> None:
         self.store = store
+        self.board = messages
+        self.messages: list[dict[str, Any]] = []
         self.renderer = renderer
         self.settings = settings
         self.loaded = False
@@ -119,11 +128,15 @@ class Hub:
             html = self.renderer.changes(selected, view, *missed)
             html += self.renderer.freshness(self.fresh, now)
         else:
-            html = self.renderer.full(selected, view, self.fresh, now)
+            html = self.renderer.full(selected, view, self.fresh, now, self.messages_for(view))
         return encode(html, self.version, retry)
 
     def render_page(self, view: View) -> tuple[State, dict[str, Any], str]:
         return view.select(self.state), self.fresh, self.version
+
+    def messages_for(self, view: View) -> list[dict[str, Any]]:
+        """Messages for everyone, and those for a queue this view shows."""
+        return [m for m in self.messages if not m["queue"] or view.shows_queue(m["queue"])]
 
     # -- fan-out ---------------------------------------------------------------------------
 
@@ -141,7 +154,8 @@ class Hub:
     def _broadcast_full(self) -> None:
         now = time.time()
         for view in list(self.subscribers):
-            html = self.renderer.full(view.select(self.state), view, self.fresh, now)
+            selected = view.select(self.state)
+            html = self.renderer.full(selected, view, self.fresh, now, self.messages_for(view))
             self._send(view, encode(html, self.version))
 
     def _broadcast_change(self, changed: dict[str, set[str]], reshaped: set[str]) -> None:
@@ -187,6 +201,16 @@ class Hub:
     async def _check_meta(self, beat: bool = True) -> None:
         self.meta = await self.store.meta()
         self._judge(beat)
+        if self.board is not None:
+            messages = await self.board.active()
+            if [m["id"] for m in messages] != [m["id"] for m in self.messages]:
+                self.messages = messages
+                self._broadcast_messages()
+
+    def _broadcast_messages(self) -> None:
+        for view in list(self.subscribers):
+            html = self.renderer.messages(self.messages_for(view))
+            self._send(view, encode(html))
 
     def _judge(self, beat: bool = True) -> None:
         fresh = judge(self.meta, time.time(), self.settings.stale_after_s)

@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
 from wallboard.model.alerts import LABELS
 from wallboard.model.derive import ID_FIELD, SECTIONS, State
@@ -61,11 +61,12 @@ def totals(state: State) -> dict[str, Any]:
     }
 
 
-def names(state: State) -> dict[str, dict[str, str]]:
+def names(state: State) -> dict[str, dict[str, Any]]:
     """Display names by code, for components that show another's (a call's agent and queue)."""
     return {
         "queues": {q["queue"]: q["name"] for q in state["queues"]},
         "agents": {a["agent"]: a["name"] for a in state["agents"]},
+        "calls_by_agent": {c["agent"]: c for c in state["calls"] if c["agent"]},
     }
 
 
@@ -98,24 +99,43 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.globals.update(dom_id=dom_id, build=build, totals=totals, alert_labels=LABELS)
-        self.env.filters["mask"] = mask if mask_callers else (lambda number: number)
+        self.mask_callers = mask_callers
+        self.env.globals["caller_number"] = self.caller_number
+
+    def caller_number(self, number: str, view: View | None) -> str:
+        """Masked on TV boards when masking is on; whole for logged-in supervisors."""
+        shown = number or "unknown"
+        return mask(shown) if self.mask_callers and getattr(view, "kind", "tv") == "tv" else shown
 
     def page(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(names=names(context["state"]), **context)
 
     def _partial(self, name: str, **context: Any) -> str:
-        template = self.env.get_template(f"partials/{name}.html")
-        return template.render(oob=True, **context)
+        view = context.get("view")
+        kind = view.kind if isinstance(view, View) else "tv"
+        names: list[str | Template] = [f"partials/{kind}_{name}.html", f"partials/{name}.html"]
+        return self.env.get_or_select_template(names).render(oob=True, **context)
+
+    def messages(self, messages: list[dict[str, Any]]) -> str:
+        return self._partial("messages", messages=messages)
 
     def freshness(self, fresh: dict[str, Any], server_now: float) -> str:
         return self._partial("freshness", fresh=fresh, server_now=server_now)
 
-    def full(self, state: State, view: View, fresh: dict[str, Any], server_now: float) -> str:
+    def full(
+        self,
+        state: State,
+        view: View,
+        fresh: dict[str, Any],
+        server_now: float,
+        messages: list[dict[str, Any]] | None = None,
+    ) -> str:
         """Every component of a view: what a client that cannot resume gets."""
         known = names(state)
         parts = [self._partial(s, state=state, view=view, names=known) for s in SECTIONS]
         parts.append(self._partial("totals", totals=totals(state), view=view))
         parts.append(self.freshness(fresh, server_now))
+        parts.append(self.messages(messages or []))
         return "".join(parts)
 
     def changes(

@@ -53,6 +53,9 @@ class View:
                 params[name] = getattr(self, name)
         return params
 
+    def shows_queue(self, queue: str) -> bool:
+        return not self.queues or queue in self.queues
+
     def select(self, state: State) -> State:
         """The part of the state this view shows."""
         wanted = set(self.queues)

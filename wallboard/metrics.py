@@ -1,0 +1,316 @@
+"""Prometheus metrics: the registry, the objects others increment, the poller's figures.
+
+The poller publishes its figures in a small Redis hash per poller (under the key prefix, with
+an expiry, indexed by a sorted set), and every web process reads them at scrape time and adds
+them to its own ``/metrics``: one scrape target kind, the web, covers everything. The web's own
+figures (SSE clients, events, bytes, slow clients) are read from the hub's counters at scrape
+time, so the hot path pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+import redis as redis_sync
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+# Poll durations: a healthy QueueMetrics answers in tens of milliseconds; the tail up to the
+# read timeout is what an operator needs to see coming.
+BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+# A poller's figures vanish this long after its last report, so a dead poller drops out.
+FIGURES_TTL_S = 60.0
+
+# `*_created` series double the output and no dashboard of ours reads them.
+disable_created_metrics()
+REGISTRY = CollectorRegistry(auto_describe=True)
+ProcessCollector(registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+
+# Defined here so that the actions and the login (being built elsewhere) only increment them:
+# ACTIONS.labels(action="pause", result="ok").inc(); LOGINS.labels(result="denied").inc().
+ACTIONS = Counter(
+    "wallboard_actions",
+    "Supervisor actions (pause, unpause, broadcast) by result (ok, refused, error, ...)",
+    ["action", "result"],
+    registry=REGISTRY,
+)
+LOGINS = Counter(
+    "wallboard_logins",
+    "Browser logins by result (ok, denied, unavailable, ...)",
+    ["result"],
+    registry=REGISTRY,
+)
+
+
+def figures_index(prefix: str) -> str:
+    return f"{prefix}poller:metrics"
+
+
+def figures_key(prefix: str, identity: str) -> str:
+    return f"{prefix}poller:metrics:{identity}"
+
+
+class PollerFigures:
+    """The poller's counters, kept in process and published to Redis as one small hash."""
+
+    def __init__(self, redis: Redis, prefix: str, identity: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.identity = identity
+        self.polls = 0
+        self.errors: dict[str, int] = {}
+        self.consecutive_failures = 0
+        self.duration_sum = 0.0
+        self.buckets = [0] * len(BUCKETS)
+        self.last_duration = 0.0
+        self.last_success: float | None = None
+
+    def record(self, duration: float, error_kind: str | None) -> None:
+        self.polls += 1
+        self.duration_sum += duration
+        self.last_duration = duration
+        for i, bound in enumerate(BUCKETS):
+            if duration <= bound:
+                self.buckets[i] += 1
+        if error_kind:
+            self.errors[error_kind] = self.errors.get(error_kind, 0) + 1
+            self.consecutive_failures += 1
+        else:
+            self.consecutive_failures = 0
+            self.last_success = time.time()
+
+    def fields(self, leader: bool, epoch: int | None) -> dict[str, str]:
+        fields = {
+            "polls": str(self.polls),
+            "duration_sum": repr(self.duration_sum),
+            "last_duration": repr(self.last_duration),
+            "consecutive_failures": str(self.consecutive_failures),
+            "leader": "1" if leader else "0",
+            "epoch": str(epoch or 0),
+            "last_success": repr(self.last_success or 0.0),
+            "updated": repr(time.time()),
+            "host": socket.gethostname(),
+        }
+        fields.update({f"errors:{kind}": str(n) for kind, n in self.errors.items()})
+        fields.update({f"bucket:{b}": str(n) for b, n in zip(BUCKETS, self.buckets, strict=True)})
+        return fields
+
+    async def publish(self, leader: bool, epoch: int | None) -> None:
+        """Never raises: metrics must not stop a poll."""
+        key = figures_key(self.prefix, self.identity)
+        index = figures_index(self.prefix)
+        now = time.time()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.hset(key, mapping=self.fields(leader, epoch))  # type: ignore[arg-type]
+                pipe.pexpire(key, int(FIGURES_TTL_S * 1000))
+                pipe.zadd(index, {self.identity: now})
+                pipe.zremrangebyscore(index, "-inf", now - FIGURES_TTL_S)
+                await pipe.execute()
+        except RedisError:
+            pass
+
+
+async def read_figures(redis: Redis, prefix: str) -> dict[str, dict[str, str]]:
+    """Every live poller's figures by identity; raises RedisError when Redis does not answer."""
+    identities = [
+        i.decode() if isinstance(i, bytes) else str(i)
+        for i in await redis.zrange(figures_index(prefix), 0, -1)
+    ]
+    if not identities:
+        return {}
+    async with redis.pipeline(transaction=False) as pipe:
+        for identity in identities:
+            pipe.hgetall(figures_key(prefix, identity))
+        hashes = await pipe.execute()
+    figures: dict[str, dict[str, str]] = {}
+    for identity, raw in zip(identities, hashes, strict=True):
+        if raw:
+            figures[identity] = {_text(k): _text(v) for k, v in raw.items()}
+    return figures
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _num(value: str | None) -> float:
+    try:
+        return float(value) if value is not None else 0.0
+    except ValueError:
+        return 0.0
+
+
+def poller_families(figures: dict[str, dict[str, str]]) -> Iterator[Metric]:
+    polls = CounterMetricFamily(
+        "wallboard_poller_polls", "Real-time polls made by each poller", labels=["poller"]
+    )
+    errors = CounterMetricFamily(
+        "wallboard_poller_upstream_errors",
+        "Failed real-time polls by kind (unreachable, auth, protocol, refused, ...)",
+        labels=["poller", "kind"],
+    )
+    duration = HistogramMetricFamily(
+        "wallboard_poller_poll_duration_seconds",
+        "Duration of a real-time poll, QueueMetrics' answer included",
+        labels=["poller"],
+    )
+    leader = GaugeMetricFamily(
+        "wallboard_poller_leader", "1 for the poller holding the lease", labels=["poller"]
+    )
+    epoch = GaugeMetricFamily(
+        "wallboard_poller_epoch", "Lease epoch the poller last held", labels=["poller"]
+    )
+    success = GaugeMetricFamily(
+        "wallboard_poller_last_success_timestamp_seconds",
+        "When the poller's last successful poll ended (epoch seconds; 0 if none)",
+        labels=["poller"],
+    )
+    failing = GaugeMetricFamily(
+        "wallboard_poller_consecutive_failures",
+        "Failed polls in a row (the backoff grows with it)",
+        labels=["poller"],
+    )
+    reported = GaugeMetricFamily(
+        "wallboard_poller_report_timestamp_seconds",
+        "When the poller last published its figures (epoch seconds)",
+        labels=["poller"],
+    )
+    for name, f in sorted(figures.items()):
+        polls.add_metric([name], _num(f.get("polls")))
+        for field, value in sorted(f.items()):
+            if field.startswith("errors:"):
+                errors.add_metric([name, field.split(":", 1)[1]], _num(value))
+        cumulative = [(repr(b), _num(f.get(f"bucket:{b}"))) for b in BUCKETS]
+        cumulative.append(("+Inf", _num(f.get("polls"))))
+        duration.add_metric([name], cumulative, _num(f.get("duration_sum")))
+        leader.add_metric([name], _num(f.get("leader")))
+        epoch.add_metric([name], _num(f.get("epoch")))
+        success.add_metric([name], _num(f.get("last_success")))
+        failing.add_metric([name], _num(f.get("consecutive_failures")))
+        reported.add_metric([name], _num(f.get("updated")))
+    yield from (polls, errors, duration, leader, epoch, success, failing, reported)
+
+
+class HubFigures(Protocol):
+    """What the web's hub offers; read at scrape time (metrics never imports the web)."""
+
+    events_sent: int
+    bytes_sent: int
+    dropped: int
+    meta: dict[str, Any]
+    fresh: dict[str, Any]
+
+    @property
+    def clients(self) -> int: ...
+
+
+def web_families(hub: HubFigures, now: float) -> Iterator[Metric]:
+    yield GaugeMetricFamily(
+        "wallboard_sse_clients", "SSE clients connected to this process", value=hub.clients
+    )
+    yield CounterMetricFamily(
+        "wallboard_sse_events", "SSE events written to clients", value=hub.events_sent
+    )
+    yield CounterMetricFamily(
+        "wallboard_sse_bytes", "SSE bytes written to clients", value=hub.bytes_sent
+    )
+    yield CounterMetricFamily(
+        "wallboard_sse_slow_clients_dropped",
+        "SSE clients dropped because they could not keep up",
+        value=hub.dropped,
+    )
+    fetched = hub.meta.get("fetched_at")
+    if isinstance(fetched, int | float):
+        yield GaugeMetricFamily(
+            "wallboard_data_age_seconds",
+            "Age of the data, from the last successful poll, as this process sees it",
+            value=max(0.0, now - fetched),
+        )
+    yield GaugeMetricFamily(
+        "wallboard_data_stale", "1 while the data is stale", value=1 if hub.fresh["stale"] else 0
+    )
+    active = GaugeMetricFamily(
+        "wallboard_active_poller", "The poller whose data is served (1)", labels=["poller"]
+    )
+    if hub.meta.get("poller"):
+        active.add_metric([str(hub.meta["poller"])], 1)
+    yield active
+
+
+class _Families(Collector):
+    def __init__(self, families: Iterable[Metric]) -> None:
+        self.families = list(families)
+
+    def collect(self) -> Iterable[Metric]:
+        return self.families
+
+
+async def exposition(hub: HubFigures, redis: Redis, prefix: str) -> bytes:
+    """The text exposition: this process, its hub, and every live poller's figures."""
+    families: list[Metric] = [*REGISTRY.collect(), *web_families(hub, time.time())]
+    try:
+        figures = await read_figures(redis, prefix)
+        up = 1
+    except RedisError:
+        figures, up = {}, 0
+    families.append(
+        GaugeMetricFamily("wallboard_redis_up", "1 when Redis answered this scrape", value=up)
+    )
+    families.extend(poller_families(figures))
+    scrape = CollectorRegistry(auto_describe=False)
+    scrape.register(_Families(families))
+    return generate_latest(scrape)
+
+
+def check_poller(max_age: float = 30.0) -> int:
+    """Container healthcheck of a poller: a poller on this host reported recently.
+
+    Exit status 0 or 1, for ``HEALTHCHECK``. Reads ``WALLBOARD_REDIS_URL`` and
+    ``WALLBOARD_REDIS_PREFIX``, as the poller does.
+    """
+    url = os.environ.get("WALLBOARD_REDIS_URL", "redis://127.0.0.1:6379/0")
+    prefix = os.environ.get("WALLBOARD_REDIS_PREFIX", "wallboard:")
+    host = socket.gethostname()
+    client = redis_sync.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+    try:
+        for raw in client.zrange(figures_index(prefix), 0, -1):
+            identity = _text(raw)
+            if not identity.startswith(f"{host}:"):
+                continue
+            updated = _num(_text(client.hget(figures_key(prefix, identity), "updated") or ""))
+            if time.time() - updated < max_age:
+                return 0
+    except RedisError as exc:
+        print(f"Redis: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        with contextlib.suppress(RedisError):
+            client.close()
+    print(f"no poller on {host} reported in the last {max_age:.0f} s", file=sys.stderr)
+    return 1

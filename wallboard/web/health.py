@@ -1,0 +1,49 @@
+"""Health for load balancers and monitoring: ``/healthz``, ``/readyz``, ``/metrics``."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from redis.exceptions import RedisError
+
+from wallboard import metrics
+from wallboard.buildinfo import build
+from wallboard.web.freshness import judge
+from wallboard.web.services import Services
+
+
+def install(app: FastAPI, services: Services) -> None:
+    settings = services.settings
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        return {"ok": True, "build": build()}
+
+    @app.get("/readyz")
+    async def readyz(strict: bool = False) -> JSONResponse:
+        try:
+            await services.redis.ping()
+            meta = await services.store.meta()
+        except RedisError as exc:
+            body = {"ready": False, "fresh": False, "reason": f"Redis: {exc}", "age_s": None}
+            return JSONResponse(body, status_code=503)
+        fresh = judge(meta, time.time(), settings.stale_after_s)
+        body = {
+            "ready": True,
+            "fresh": fresh["fresh"],
+            "age_s": fresh["age_s"],
+            "reason": fresh["reason"] or None,
+            "error": fresh["error"],
+            "poller": meta.get("poller"),
+            "clients": services.hub.clients,
+        }
+        status = 503 if strict and not fresh["fresh"] else 200
+        return JSONResponse(body, status_code=status)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        body = await metrics.exposition(services.hub, services.redis, settings.redis_prefix)
+        return Response(body, media_type=metrics.CONTENT_TYPE)
