@@ -98,7 +98,7 @@
     // Auto-size the agent grid to its space first; when even small tiles do not fit, show
     // pages of tiles that rotate. Never a scrollbar.
     var grid = document.getElementById("agents");
-    if (!grid) { return; }
+    if (!grid || !document.body.classList.contains("tv")) { return; }
     var tiles = grid.querySelectorAll(".agent");
     var count = Math.max(1, tiles.length);
     var gap = parseFloat(getComputedStyle(grid).rowGap) || 0;
@@ -134,6 +134,97 @@
     }
   }
 
+  // -- supervisor view: sorting, pending actions ---------------------------------------------
+
+  var sortKey = "name";
+  var pending = {};  // agent code → {expect, deadline, row text}
+
+  function sortRows() {
+    var rows = document.getElementById("agent-rows");
+    if (!rows) { return; }
+    var items = Array.prototype.slice.call(rows.querySelectorAll(".sup-row"));
+    var numeric = sortKey === "since";
+    items.sort(function (a, b) {
+      var x = a.getAttribute("data-sort-" + sortKey) || "";
+      var y = b.getAttribute("data-sort-" + sortKey) || "";
+      if (numeric) { return parseFloat(x) - parseFloat(y); }
+      return x < y ? -1 : (x > y ? 1 : 0);
+    });
+    for (var i = 0; i < items.length; i++) { rows.appendChild(items[i]); }
+    var heads = document.querySelectorAll(".sup-head .sort");
+    for (var j = 0; j < heads.length; j++) {
+      if (heads[j].getAttribute("data-sort") === sortKey) {
+        heads[j].setAttribute("aria-sort", "ascending");
+      } else {
+        heads[j].removeAttribute("aria-sort");
+      }
+    }
+  }
+
+  function rowOf(agent) {
+    var rows = document.querySelectorAll(".sup-row[data-agent]");
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i].getAttribute("data-agent") === agent) { return rows[i]; }
+    }
+    return null;
+  }
+
+  function showPending() {
+    // QueueMetrics' OK only means "sent to the PBX": say so until the stream shows the change,
+    // or say it did not happen once the deadline passes.
+    var now = Date.now();
+    for (var agent in pending) {
+      if (!Object.prototype.hasOwnProperty.call(pending, agent)) { continue; }
+      var p = pending[agent];
+      var row = rowOf(agent);
+      if (!row) { continue; }
+      var note = row.querySelector(".pending");
+      if (row.getAttribute("data-state") === p.expect) {
+        delete pending[agent];
+        if (note) { note.hidden = true; }
+        continue;
+      }
+      if (!note) { continue; }
+      note.hidden = false;
+      if (now > p.deadline) {
+        note.textContent = p.expect === "paused" ? "pause did not happen" : "unpause did not happen";
+        note.classList.add("failed");
+      } else {
+        note.textContent = p.expect === "paused" ? "pausing…" : "unpausing…";
+        note.classList.remove("failed");
+      }
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var result = evt.detail && evt.detail.target && evt.detail.target.querySelector("[data-pending-agent]");
+    if (result) {
+      var sup = document.querySelector(".sup");
+      var seconds = sup ? parseFloat(sup.getAttribute("data-confirm-timeout") || "20") : 20;
+      pending[result.getAttribute("data-pending-agent")] = {
+        expect: result.getAttribute("data-expect"),
+        deadline: Date.now() + seconds * 1000
+      };
+      var panel = document.getElementById("action-panel");
+      if (panel) { panel.innerHTML = ""; }
+      showPending();
+    }
+  });
+
+  document.addEventListener("click", function (evt) {
+    var target = evt.target;
+    if (!(target instanceof Element)) { return; }
+    var sort = target.closest(".sup-head .sort");
+    if (sort) {
+      sortKey = sort.getAttribute("data-sort") || "name";
+      sortRows();
+    }
+    if (target.closest("[data-close-panel]")) {
+      var panel = document.getElementById("action-panel");
+      if (panel) { panel.innerHTML = ""; }
+    }
+  });
+
   document.addEventListener("htmx:sseMessage", function () {
     lastMessage = Date.now();
   });
@@ -144,15 +235,21 @@
   document.addEventListener("htmx:oobAfterSwap", function (evt) {
     var target = evt.detail && evt.detail.target;
     readFreshness();
-    if (target && (target.id === "agents" || target.classList.contains("agent"))) { fit(); }
+    if (target && (target.id === "agents" || target.hasAttribute("data-agent"))) {
+      fit();
+      sortRows();
+    }
+    showPending();
     tick();
   });
   window.addEventListener("resize", fit);
   document.addEventListener("DOMContentLoaded", function () {
     readFreshness();
     fit();
+    sortRows();
     tick();
     window.setInterval(tick, 1000);
+    window.setInterval(showPending, 1000);
     window.setInterval(nextPage, PAGE_SECONDS * 1000);
   });
 })();

@@ -108,7 +108,9 @@ class Renderer:
         return mask(shown) if self.mask_callers and getattr(view, "kind", "tv") == "tv" else shown
 
     def page(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(names=names(context["state"]), **context)
+        state = context.get("state")
+        known = names(state) if state else {"queues": {}, "agents": {}, "calls_by_agent": {}}
+        return self.env.get_template(template).render(names=known, **context)
 
     def _partial(self, name: str, **context: Any) -> str:
         view = context.get("view")
