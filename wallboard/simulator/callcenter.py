@@ -155,7 +155,8 @@ class FinishedCall:
     ended: float
     agent: str
     caller: str
-    outcome: str  # "answered" | "abandoned"
+    outcome: str  # "answered" | "abandoned" | "transferred" (an answered stint sent on)
+    dnis: str = ""
 
 
 class ModelError(ValueError):
@@ -399,7 +400,7 @@ class CallCenter:
             raise ModelError(f"unknown queue '{queue}'")
         ringer = self._stop_ringing(call) if call.ringing else None
         self._waiting[call.queue].pop(callid, None)
-        self._record(call, t, "answered" if call.answered else "abandoned")
+        self._record(call, t, "transferred" if call.answered else "abandoned")
         call.prior.append(Stint(call.queue, call.entered, call.answered, call.agent))
         if call.agent:
             self._release(self.agents[call.agent], call, t)
@@ -475,6 +476,7 @@ class CallCenter:
             call.agent,
             call.caller,
             outcome,
+            call.dnis,
         )
         self.finished.append(finished)
 

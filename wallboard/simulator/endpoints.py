@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from wallboard.simulator import stats as qmstats
 from wallboard.simulator import wire
 from wallboard.simulator.callcenter import PAUSE_CODES, CallCenter, ModelError
 from wallboard.simulator.gateway import Ctx, QmEndpoint, json_response, qm_route, unauthorized
@@ -31,6 +32,7 @@ def qm_routes(sim: Simulation) -> list[Route]:
 
     return [
         ep("QmRealtime", realtime),
+        ep("QmStats", stats),
         ep("QmAuth", auth, key=None, own_auth=True),
         ep("QmAgentPCodes", pause_codes),
         ep("QmAgentQueues", agent_queues),
@@ -55,6 +57,23 @@ async def realtime(ctx: Ctx) -> Response:
         ctx.sim.center, blocks, queues, ctx.param("filter"), ctx.simple, ctx.cfg, ctx.sim.rng
     )
     return ctx.fail(error) if error else ctx.ok(data)
+
+
+async def stats(ctx: Ctx) -> Response:
+    raw = ctx.param("queues")
+    if not raw:
+        return ctx.fail("Parameter 'queues' is mandatory")
+    codes = [q for q in QUEUE_SPLIT.split(raw) if q]
+    queues = None if "*" in codes and ctx.cfg.stats_star_all else set(codes)
+    try:
+        win = qmstats.window(ctx.param("from"), ctx.param("to"), ctx.cfg.time_zone)
+    except qmstats.BadRequest as e:
+        return ctx.fail(str(e))
+    blocks = ctx.params_all("block")
+    data, cost_ms, error = qmstats.stats(
+        ctx.sim.center, blocks, queues, win, ctx.simple, ctx.cfg, ctx.sim.rng
+    )
+    return ctx.fail(error) if error else ctx.ok(data, cost_ms)
 
 
 async def auth(ctx: Ctx) -> Response:

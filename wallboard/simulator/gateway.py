@@ -61,8 +61,9 @@ class Ctx:
     def elapsed_ms(self) -> int:
         return int((time.monotonic() - self.started) * 1000)
 
-    def ok(self, blocks: dict[str, Any]) -> Response:
-        result = wire.result(self.cfg, self.elapsed_ms(), self.simple)
+    def ok(self, blocks: dict[str, Any], modelled_ms: int = 0) -> Response:
+        """A successful answer; `modelled_ms` adds the work a real QueueMetrics would do."""
+        result = wire.result(self.cfg, self.elapsed_ms() + modelled_ms, self.simple)
         return json_response({"result": result, **blocks})
 
     def fail(self, message: str) -> Response:
