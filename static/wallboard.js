@@ -117,7 +117,7 @@
     var tileWidth = (w - gap * (shape.cols - 1)) / shape.cols;
     grid.style.setProperty("--cols", String(shape.cols));
     grid.style.setProperty("--tile-h", tileHeight + "px");
-    grid.style.setProperty("--tile-font", Math.min(tileHeight * 0.3, tileWidth * 0.075) + "px");
+    grid.style.setProperty("--tile-font", Math.min(tileHeight * 0.28, tileWidth * 0.062) + "px");
     var pager = document.getElementById("pager");
     if (pager) {
       pager.textContent = pages > 1 ? "agents page " + (page + 1) + " of " + pages : "";

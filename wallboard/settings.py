@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +32,23 @@ class Settings(BaseSettings):
     # and over the file's, if any (see README).
     thresholds: str = ""
     thresholds_file: str = ""
+
+    # Today's figures (QmStats), see docs/figures.md.
+    stats_enabled: bool = True
+    qm_timezone: str = "UTC"
+    day_start: str = "00:00"
+    stats_interval: float = Field(default=60.0, gt=0)
+    stats_max_interval: float = Field(default=900.0, gt=0)
+    stats_reconcile: float = Field(default=900.0, gt=0)
+    stats_timeout: float = Field(default=30.0, gt=0)
+    sl_target_s: float = Field(default=20.0, ge=0)
+    sl_target_pct: float = Field(default=80.0, ge=0, le=100)
+    short_abandon_s: float = Field(default=5.0, ge=0)
+    # Per queue "seconds/percent/short-abandon seconds": "300=20/80/5|301=30/90/5".
+    queue_targets: str = ""
+    exclude_short_abandons: bool = False
+    sl_basis: Literal["offered", "answered"] = "offered"
+    qm_tststart: Literal["enter", "answer"] = "enter"
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "wallboard:"
@@ -60,6 +78,26 @@ class Settings(BaseSettings):
     # Logs: "text" for people, "json" for log shippers (see docs/deploy.md).
     log_format: Literal["text", "json"] = "text"
     log_level: str = "info"
+
+    @field_validator("day_start")
+    @classmethod
+    def _day_start(cls, value: str) -> str:
+        hours, sep, minutes = value.partition(":")
+        if not (sep and hours.isdigit() and minutes.isdigit()):
+            raise ValueError("day_start must be HH:MM, e.g. 06:00")
+        if not (0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
+            raise ValueError("day_start must be a time of day between 00:00 and 23:59")
+        return value
+
+    @field_validator("qm_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            message = f"unknown time zone {value!r} (an IANA name, e.g. Europe/Rome)"
+            raise ValueError(message) from None
+        return value
 
     @property
     def queue_list(self) -> list[str]:

@@ -158,6 +158,26 @@ def apply_alerts(
     before = {q["queue"]: q.get("alerts", {}) for q in (previous or {}).get("queues", [])}
     for queue in state["queues"]:
         queue["alerts"] = queue_alerts(queue, thresholds, before.get(queue["queue"], {}), now)
+    was_sl = {
+        q["queue"]: (q.get("today") or {}).get("sl_alert")
+        for q in (previous or {}).get("queues", [])
+    }
+    for queue in state["queues"]:
+        if queue.get("today"):
+            queue["today"]["sl_alert"] = sl_alert(queue["today"], was_sl.get(queue["queue"]))
     was = {a["agent"]: a.get("alert") or "ok" for a in (previous or {}).get("agents", [])}
     for agent in state["agents"]:
         agent["alert"] = agent_alert(agent, thresholds, was.get(agent["agent"], "ok"), now)
+
+
+SL_MARGIN = 2.0  # percentage points: back above target only once this far above it
+
+
+def sl_alert(today: Mapping[str, Any] | None, previous: str | None) -> str | None:
+    """``"under"`` while the service level is under its target, with hysteresis."""
+    if not today or today.get("sl") is None or today.get("sl_target_pct") is None:
+        return None
+    sl, target = float(today["sl"]), float(today["sl_target_pct"])
+    if previous == "under":
+        return "under" if sl < target + SL_MARGIN else None
+    return "under" if sl < target else None

@@ -218,3 +218,27 @@ def figures(
     )
     total["distinct_calls"] = len({c.callid for c in mine})
     return {"queues": out, "all": total}
+
+
+# Figures that stay still between two QmStats fetches: the live wait, which moves with every
+# poll, is left to the page, which ticks it from ``waiting_since``.
+SHOWN = (
+    "offered", "answered", "lost", "short_abandons", "answered_in_target", "sl", "sl_basis",
+    "sl_of_answered", "sl_of_offered", "sl_target_s", "sl_target_pct", "asa_s", "talk_avg_s",
+    "talk_total_s", "longest_wait_answered_s", "longest_wait_lost_s",
+)  # fmt: skip
+
+
+def attach(state: dict[str, Any], stored: dict[str, Any]) -> None:
+    """Put each queue's figures of the day in ``queues[].today``, with their own freshness."""
+    per_queue = stored.get("queues") or {}
+    for queue in state["queues"]:
+        fig = per_queue.get(queue["queue"])
+        if fig is None:
+            queue["today"] = None
+            continue
+        queue["today"] = {
+            **{name: fig.get(name) for name in SHOWN},
+            "as_of": stored.get("as_of"),
+            "stale": bool(stored.get("stale")),
+        }

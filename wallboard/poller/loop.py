@@ -16,10 +16,13 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from wallboard.metrics import PollerFigures
 from wallboard.model.alerts import DEFAULTS, Thresholds, apply_alerts
 from wallboard.model.derive import Directory, State, derive
 from wallboard.model.diff import diff
+from wallboard.model.today import attach
 from wallboard.poller.directory import DirectoryKeeper
+from wallboard.poller.stats import TodayKeeper
 from wallboard.poller.waiting import wait, wait_any
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMError
@@ -49,6 +52,7 @@ class Poller:
         client: QMClient,
         *,
         thresholds: Thresholds | None = None,
+        today: TodayKeeper | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
@@ -63,7 +67,9 @@ class Poller:
             refresh_s=settings.directory_refresh,
             queue_names=settings.queue_name_map,
         )
+        self.today = today
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
+        self.figures = PollerFigures(redis, settings.redis_prefix, self.identity)
         self.rng = random.Random()
         self.failures = 0
         self.polls = 0
@@ -82,6 +88,8 @@ class Poller:
             asyncio.create_task(self._keep_lease(stop)),
             asyncio.create_task(self.names.run(stop, self.leading)),
         ]
+        if self.today is not None:
+            helpers.append(asyncio.create_task(self.today.run(stop, self.leading)))
         try:
             await self._poll_loop(stop)
         finally:
@@ -110,6 +118,8 @@ class Poller:
                 self.lease.value = None
             if not self.lease.held:
                 self.leading.clear()
+            # A standby reports too, so that /metrics shows it alive.
+            await self.figures.publish(self.lease.held, self.lease.epoch)
             await wait(stop, period)
 
     async def _on_leadership(self) -> None:
@@ -128,6 +138,7 @@ class Poller:
                 next_start = time.monotonic()
                 continue
             await self.poll_once()
+            await self.figures.publish(self.lease.held, self.lease.epoch)
             if self.failures:
                 next_start = time.monotonic() + backoff_delay(
                     interval, self.failures, self.settings.backoff_cap, self.rng
@@ -138,7 +149,9 @@ class Poller:
             await wait(stop, next_start - time.monotonic())
 
     async def poll_once(self) -> None:
+        started = time.monotonic()
         state, error = await self._fetch()
+        self.figures.record(time.monotonic() - started, error["kind"] if error else None)
         stale = error is not None
         meta: dict[str, Any] = {
             "fetched_at": self.fetched_at,
@@ -190,6 +203,9 @@ class Poller:
         if answer.clock_offset is not None:
             self.offsets.append(answer.clock_offset)
         qm_now = self.fetched_at + (statistics.median(self.offsets) if self.offsets else 0.0)
-        apply_alerts(state, self.thresholds, self.published, qm_now)
         self.names.notice(state)
+        if self.today is not None:
+            self.today.notice(state)
+            attach(state, self.today.figures())
+        apply_alerts(state, self.thresholds, self.published, qm_now)
         return state, None

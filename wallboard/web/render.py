@@ -47,6 +47,32 @@ def mask(number: str) -> str:
     return "•" * (len(number) - 3) + number[-3:]
 
 
+def today_totals(queues: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Today's figures of several queues together: counts add up, the service level is the
+    share of all answered-in-target calls, the averages are weighted."""
+    days = [q["today"] for q in queues if q.get("today")]
+    if not days:
+        return None
+    total = {k: sum(d.get(k) or 0 for d in days) for k in ("offered", "answered", "lost")}
+    in_target = sum(d.get("answered_in_target") or 0 for d in days)
+    basis = days[0].get("sl_basis") or "offered"
+    whole = total["answered"] if basis == "answered" else total["offered"]
+    waited = sum((d.get("asa_s") or 0) * (d.get("answered") or 0) for d in days)
+    targets = {(d.get("sl_target_pct"), d.get("sl_target_s")) for d in days}
+    pct, seconds = targets.pop() if len(targets) == 1 else (None, None)
+    sl = 100.0 * in_target / whole if whole else None
+    return {
+        **total,
+        "sl": sl,
+        "sl_target_pct": pct,
+        "sl_target_s": seconds,
+        "sl_alert": "under" if sl is not None and pct is not None and sl < pct else None,
+        "asa_s": waited / total["answered"] if total["answered"] else None,
+        "as_of": min((d.get("as_of") or 0) for d in days) or None,
+        "stale": any(d.get("stale") for d in days),
+    }
+
+
 def totals(state: State) -> dict[str, Any]:
     """The "all selected queues" tile: an agent on two queues counts once."""
     agents = state["agents"]
@@ -58,6 +84,7 @@ def totals(state: State) -> dict[str, Any]:
         "agents_available": sum(1 for a in agents if a["state"] == "available"),
         "agents_on_call": sum(1 for a in agents if a["state"] == "on_call"),
         "agents_paused": sum(1 for a in agents if a["state"] == "paused"),
+        "today": today_totals(state["queues"]),
     }
 
 
