@@ -6,27 +6,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import os
 import secrets
 import signal
 import sys
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from wallboard import processes
 from wallboard.settings import Settings
 
 DEMO_SUPERVISOR = ("demosupervisor", "demo")
-DEMO_ROBOT = ("robot", "robot")
 
 
-def _logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=os.environ.get("WALLBOARD_LOG_LEVEL", level).upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+def _logging() -> None:
+    """Text or JSON lines with request ids; every secret we hold is redacted (wallboard.logs)."""
+    from wallboard import logs
+
+    settings = Settings()
+    password = settings.qm_password.get_secret_value()
+    logs.setup(
+        settings.log_level,
+        settings.log_format,
+        secrets=(
+            password,
+            settings.secret_key.get_secret_value(),
+            settings.tv_token.get_secret_value() if settings.tv_token else None,
+            logs.basic_credentials(settings.qm_user, password) if password else None,
+            urlsplit(settings.redis_url).password,
+        ),
     )
-    # One line per poll request would drown everything else.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _fail(message: str) -> int:
@@ -45,6 +54,7 @@ def cmd_simulator(args: argparse.Namespace) -> int:
         queues=args.queues,
         seed=args.seed,
         speed=args.speed,
+        robot_password=args.robot_password,
     )
     return 0
 
@@ -76,6 +86,7 @@ def cmd_web(args: argparse.Namespace) -> int:
         log_level=os.environ.get("WALLBOARD_LOG_LEVEL", "info").lower(),
         timeout_graceful_shutdown=5,
         proxy_headers=True,
+        log_config=None,  # our handlers (wallboard.logs): JSON, request ids, redaction
     )
     return 0
 
@@ -101,8 +112,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         sim_port = processes.free_port(args.host, args.simulator_port)
         web_port = processes.free_port(args.host, args.port)
         env.setdefault("WALLBOARD_QM_URL", f"http://127.0.0.1:{sim_port}/queuemetrics")
-        env.setdefault("WALLBOARD_QM_USER", DEMO_ROBOT[0])
-        env.setdefault("WALLBOARD_QM_PASSWORD", DEMO_ROBOT[1])
+        env.setdefault("WALLBOARD_QM_USER", "robot")
+        # A fresh robot password per demo, known only to the simulator and the poller/web.
+        env.setdefault("WALLBOARD_SIM_ROBOT_PASSWORD", secrets.token_urlsafe(12))
+        env.setdefault("WALLBOARD_QM_PASSWORD", env["WALLBOARD_SIM_ROBOT_PASSWORD"])
         env.setdefault("WALLBOARD_SECRET_KEY", secrets.token_urlsafe(32))
         me = processes.python_module("wallboard.cli")
         simulator = processes.spawn(
@@ -175,6 +188,11 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--queues", type=int, default=4)
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--speed", type=float, default=1.0)
+    sim.add_argument(
+        "--robot-password",
+        default=os.environ.get("WALLBOARD_SIM_ROBOT_PASSWORD", "robot"),
+        help="password of the simulated robot user (key ROBOT)",
+    )
     sim.set_defaults(run=cmd_simulator)
 
     poller = sub.add_parser("poller", help="the poller (needs QueueMetrics and Redis)")

@@ -10,7 +10,6 @@ time, so the hot path pays nothing for them.
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import sys
 import time
@@ -288,23 +287,28 @@ async def exposition(hub: HubFigures, redis: Redis, prefix: str) -> bytes:
     return generate_latest(scrape)
 
 
-def check_poller(max_age: float = 30.0) -> int:
+def check_poller(max_age: float | None = None) -> int:
     """Container healthcheck of a poller: a poller on this host reported recently.
 
-    Exit status 0 or 1, for ``HEALTHCHECK``. Reads ``WALLBOARD_REDIS_URL`` and
-    ``WALLBOARD_REDIS_PREFIX``, as the poller does.
+    Exit status 0 or 1, for ``HEALTHCHECK``. Leader and standby both report every third of the
+    lease TTL, so three missed reports (30 s at least) mean a wedged or cut-off poller.
     """
-    url = os.environ.get("WALLBOARD_REDIS_URL", "redis://127.0.0.1:6379/0")
-    prefix = os.environ.get("WALLBOARD_REDIS_PREFIX", "wallboard:")
+    from wallboard.settings import Settings
+
+    settings = Settings()
+    limit = max_age if max_age is not None else max(30.0, settings.lease_ttl_s)
+    prefix = settings.redis_prefix
     host = socket.gethostname()
-    client = redis_sync.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+    client = redis_sync.Redis.from_url(
+        settings.redis_url, socket_timeout=3, socket_connect_timeout=3
+    )
     try:
         for raw in client.zrange(figures_index(prefix), 0, -1):
             identity = _text(raw)
             if not identity.startswith(f"{host}:"):
                 continue
             updated = _num(_text(client.hget(figures_key(prefix, identity), "updated") or ""))
-            if time.time() - updated < max_age:
+            if time.time() - updated < limit:
                 return 0
     except RedisError as exc:
         print(f"Redis: {exc}", file=sys.stderr)
@@ -312,5 +316,5 @@ def check_poller(max_age: float = 30.0) -> int:
     finally:
         with contextlib.suppress(RedisError):
             client.close()
-    print(f"no poller on {host} reported in the last {max_age:.0f} s", file=sys.stderr)
+    print(f"no poller on {host} reported in the last {limit:.0f} s", file=sys.stderr)
     return 1

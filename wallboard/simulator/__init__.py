@@ -6,6 +6,7 @@ documents only, so a misreading of the protocol is never shared by client and te
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -13,7 +14,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from wallboard.simulator.app import create_app
-from wallboard.simulator.config import Config
+from wallboard.simulator.config import Config, default_users
 from wallboard.simulator.population import build_center
 from wallboard.simulator.simulation import Simulation
 
@@ -74,9 +75,14 @@ def run(
     queues: int = 4,
     seed: int = 1,
     speed: float = 1.0,
+    robot_password: str = "robot",
 ) -> None:
     """Serve a simulated QueueMetrics at http://host:port/queuemetrics/ until interrupted."""
-    app = build_app(agents, queues, seed, speed)
+    users = [
+        dataclasses.replace(u, password=robot_password) if u.login == "robot" else u
+        for u in default_users()
+    ]
+    app = build_app(agents, queues, seed, speed, Config(users=users))
     make_server(app, host, port).run()
 
 
