@@ -77,7 +77,7 @@
     if (silent > SILENCE_RELOAD_S) { window.location.reload(); }
   }
 
-  var MIN_TILE_VMIN = 4.2;        // below this a name is not readable from across the room
+  var MIN_TILE_VMIN = 7;          // below this a name is not readable from across the room
   var PAGE_SECONDS = 10;
   var page = 0;
 
@@ -117,7 +117,7 @@
     var tileWidth = (w - gap * (shape.cols - 1)) / shape.cols;
     grid.style.setProperty("--cols", String(shape.cols));
     grid.style.setProperty("--tile-h", tileHeight + "px");
-    grid.style.setProperty("--tile-font", Math.min(tileHeight * 0.28, tileWidth * 0.062) + "px");
+    grid.style.setProperty("--tile-font", Math.min(tileHeight * 0.3, tileWidth * 0.08) + "px");
     var pager = document.getElementById("pager");
     if (pager) {
       pager.textContent = pages > 1 ? "agents page " + (page + 1) + " of " + pages : "";

@@ -129,6 +129,9 @@ def test_pause_and_unpause_send_exactly_what_queuemetrics_expects(floor: Floor) 
         ("pause", floor.agent, "ok", "demosupervisor"),
     ]
     assert code in audit[1]["reason"]
+    exposed = httpx.get(floor.url("/metrics"), timeout=10).text
+    assert 'wallboard_actions_total{action="pause",result="ok"} 1.0' in exposed
+    assert 'wallboard_logins_total{result="ok"}' in exposed
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from wallboard import metrics
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMActionRefused, QMError
 from wallboard.store.audit import AuditLog
@@ -60,6 +61,11 @@ class ActionService:
         self.policy = policy
         self.limits = RateLimiter(redis, keys)
 
+    async def _record(self, *, user: str, action: str, result: str, **details: Any) -> None:
+        """On record: the audit log, and the actions counter of /metrics."""
+        metrics.ACTIONS.labels(action=action, result=result).inc()
+        await self.audit.append(user=user, action=action, result=result, **details)
+
     async def _throttle(self, caller: Caller) -> None:
         count = await self.limits.hit("actions", caller.user.lower(), 60)
         if count > self.policy.actions_per_minute:
@@ -105,7 +111,7 @@ class ActionService:
         try:
             answer = await self.qm.pbx_action(body)
         except QMActionRefused as exc:
-            await self.audit.append(
+            await self._record(
                 user=caller.user,
                 action=what,
                 target=target,
@@ -115,7 +121,7 @@ class ActionService:
             )
             raise ApiError(502, "refused", f"QueueMetrics refused: {exc.message}") from None
         except QMError as exc:
-            await self.audit.append(
+            await self._record(
                 user=caller.user,
                 action=what,
                 target=target,
@@ -126,7 +132,7 @@ class ActionService:
             raise ApiError(
                 502, "upstream", f"QueueMetrics could not be reached: {exc.message}"
             ) from None
-        await self.audit.append(
+        await self._record(
             user=caller.user,
             action=what,
             target=target,
@@ -203,7 +209,7 @@ class ActionService:
         try:
             answer = await self.qm.broadcast(text, **params)
         except QMError as exc:
-            await self.audit.append(
+            await self._record(
                 user=caller.user,
                 action="broadcast",
                 target=target,
@@ -214,7 +220,7 @@ class ActionService:
             raise ApiError(
                 502, "upstream", f"QueueMetrics did not take the message: {exc.message}"
             ) from None
-        await self.audit.append(
+        await self._record(
             user=caller.user,
             action="broadcast",
             target=target,

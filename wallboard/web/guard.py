@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from redis.asyncio import Redis
 
+from wallboard import metrics
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMAuthError, QMError
 from wallboard.qm.users import UserInfo
@@ -104,6 +105,7 @@ class Guard:
         """QueueMetrics' verdict on a login, cached briefly; failures are counted."""
         for who in (f"user:{user.lower()}", f"ip:{client_ip}"):
             if await self.limits.count("login-fail", who) >= self.max_failures:
+                metrics.LOGINS.labels(result="limited").inc()
                 minutes = self.failure_window_s // 60
                 raise ApiError(
                     429,
@@ -124,13 +126,16 @@ class Guard:
         try:
             info = await self.qm.authenticate(user, password)
         except QMAuthError:
+            metrics.LOGINS.labels(result="denied").inc()
             for who in (f"user:{user.lower()}", f"ip:{client_ip}"):
                 await self.limits.hit("login-fail", who, self.failure_window_s)
             raise ApiError(401, "bad-credentials", "wrong user name or password") from None
         except QMError as exc:
+            metrics.LOGINS.labels(result="unavailable").inc()
             raise ApiError(
                 503, "qm-unavailable", f"QueueMetrics cannot check logins now: {exc.message}"
             ) from None
+        metrics.LOGINS.labels(result="ok").inc()
         info = UserInfo(info.user or user, info.full_name, info.user_class, info.keys, info.master)
         body = {
             "user": info.user,

@@ -1,0 +1,170 @@
+"""Benchmark 2: SSE fan-out, many clients on one or two web processes, one change a second.
+
+The injector writes each change into Redis through the store (stamping its sequence number into
+an agent's activity); the load client (``bench/sseload.py``, raw asyncio sockets, its own
+process) records when each connection first sees each number. Latency = that moment minus the
+moment the change was handed to Redis. RSS per connection = (RSS with the clients connected −
+RSS before) / clients; CPU over the measured window, from /proc.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bench.common import ROOT, Proc, Stack, _child_setup, cpu_seconds, pct, rss_bytes
+from bench.inject import Injector
+from wallboard.model.derive import State
+
+
+@dataclass
+class LoadClient:
+    process: asyncio.subprocess.Process
+
+    @classmethod
+    async def start(cls, targets: list[str], n: int, path: str) -> tuple[LoadClient, dict[str, Any]]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(ROOT / "bench" / "sseload.py"),
+            "--targets",
+            ",".join(targets),
+            "--n",
+            str(n),
+            "--path",
+            path,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            preexec_fn=_child_setup,
+            limit=1 << 26,
+        )
+        client = cls(process)
+        ready = await client._line(timeout=180)
+        return client, ready
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def _line(self, timeout: float) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
+        if not line:
+            raise RuntimeError("the load client exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    async def command(self, word: str, timeout: float = 60) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(word.encode() + b"\n")
+        await self.process.stdin.drain()
+        return await self._line(timeout)
+
+    async def close(self) -> None:
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            await self.process.wait()
+
+
+async def warm(url: str) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        for _ in range(3):
+            await client.get(f"{url}/wallboard")
+            await client.get(f"{url}/api/snapshot")
+
+
+async def measure(
+    stack: Stack, state: State, clients: int, webs: int, window: float, settle: float = 3.0
+) -> dict[str, Any]:
+    assert stack.redis is not None
+    prefix = f"bench-fan-{clients}-{webs}-{int(time.time())}:"
+    injector = Injector(stack.redis.url, prefix, state)
+    await injector.start()
+    procs: list[Proc] = []
+    load: LoadClient | None = None
+    feeding: asyncio.Task[list[int]] | None = None
+    try:
+        for _ in range(webs):
+            procs.append(
+                stack.web(
+                    WALLBOARD_REDIS_PREFIX=prefix,
+                    WALLBOARD_POLL_INTERVAL="1",
+                    WALLBOARD_STATS_ENABLED="false",
+                )
+            )
+        for proc in procs:
+            await warm(proc.url)
+        await asyncio.sleep(1.0)
+        rss_before = [rss_bytes(p.pid) for p in procs]
+        feeding = asyncio.create_task(injector.run(1.0, 3600))
+        targets = [f"127.0.0.1:{p.port}" for p in procs]
+        started = time.monotonic()
+        load, ready = await LoadClient.start(targets, clients, "/events?view=tv")
+        connect_s = time.monotonic() - started
+        await asyncio.sleep(settle)
+        rss_after = [rss_bytes(p.pid) for p in procs]
+        redis_pid = stack.redis.process.pid if stack.redis.process else None
+        await load.command("mark")
+        cpu0 = [cpu_seconds(p.pid) for p in procs]
+        redis0 = cpu_seconds(redis_pid) if redis_pid else 0.0
+        first_seq = injector.seq + 1
+        mark = time.monotonic()
+        await asyncio.sleep(window)
+        last_seq = injector.seq
+        elapsed = time.monotonic() - mark
+        cpu1 = [cpu_seconds(p.pid) for p in procs]
+        redis1 = cpu_seconds(redis_pid) if redis_pid else 0.0
+        await asyncio.sleep(2.0)  # let the last changes of the window arrive
+        result = await load.command("stop", timeout=120)
+    finally:
+        if feeding is not None:
+            feeding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await feeding
+        if load is not None:
+            await load.close()
+        for proc in procs:
+            stack.remove(proc)
+        with contextlib.suppress(Exception):
+            await injector.close()
+    seen: dict[str, list[float]] = result["seen"]
+    latencies: list[float] = []
+    for seq in range(first_seq, last_seq + 1):
+        sent = injector.sent[seq]
+        latencies += [t - sent for t in seen.get(str(seq), [])]
+    connected = int(ready["connected"])
+    expected = connected * (last_seq - first_seq + 1)
+    per_conn = [
+        (after - before) / max(1, connected // webs)
+        for before, after in zip(rss_before, rss_after, strict=True)
+    ]
+    return {
+        "clients": clients,
+        "webs": webs,
+        "connected": connected,
+        "failed": ready["failed"],
+        "errors": ready.get("errors", {}),
+        "connect_s": connect_s,
+        "changes": last_seq - first_seq + 1,
+        "deliveries": len(latencies),
+        "expected": expected,
+        "closed": result["closed"],
+        "p50": pct(latencies, 50),
+        "p99": pct(latencies, 99),
+        "max": max(latencies) if latencies else float("nan"),
+        "rss_before_mb": [r / 2**20 for r in rss_before],
+        "rss_after_mb": [r / 2**20 for r in rss_after],
+        "rss_per_conn_kb": sum(per_conn) / len(per_conn) / 1024,
+        "web_cpu_pct": [(b - a) / elapsed * 100 for a, b in zip(cpu0, cpu1, strict=True)],
+        "redis_cpu_pct": (redis1 - redis0) / elapsed * 100,
+        "client_cpu_pct": result["cpu_s"] / result["wall_s"] * 100,
+        "client_bytes_per_s": result["bytes"] / result["wall_s"],
+        "window_s": elapsed,
+    }

@@ -1,0 +1,103 @@
+"""Benchmark 5: the cost of one poll, from QueueMetrics' bytes to the SSE fragment.
+
+Stages, as the poller and a web process run them: decode (JSON) → parse (raw rows) → derive
+(state + alerts) → diff → encode (the JSON written to Redis) → apply (the web process follows
+the stream) → render (the TV view's fragments). Each poll between two answers of a floor where
+about 1 % of the agents changed state and a call ended and another arrived.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.floor import THRESHOLDS, Floor, counts, state_of
+from wallboard.model.alerts import apply_alerts
+from wallboard.model.derive import derive
+from wallboard.model.diff import apply, diff, touched
+from wallboard.qm.realtime import parse_realtime
+from wallboard.web.render import Renderer, structural
+from wallboard.web.views import View
+
+STAGES = ("decode", "parse", "derive", "diff", "encode", "apply", "render")
+
+
+def one_poll(
+    raw: bytes, previous: dict[str, Any], floor: Floor, renderer: Renderer, view: View
+) -> tuple[dict[str, float], dict[str, Any], int]:
+    times: dict[str, float] = {}
+
+    def timed(stage: str, fn: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        result = fn()
+        times[stage] = time.perf_counter() - started
+        return result
+
+    payload = timed("decode", lambda: json.loads(raw))
+    realtime = timed("parse", lambda: parse_realtime(payload))
+
+    def derived() -> Any:
+        state = derive(realtime, ["*"], floor.directory)
+        apply_alerts(state, THRESHOLDS, previous, time.time())
+        return state
+
+    state = timed("derive", derived)
+    delta = timed("diff", lambda: diff(previous, state))
+    timed(
+        "encode",
+        lambda: (json.dumps(state, separators=(",", ":")), json.dumps(delta, separators=(",", ":"))),
+    )
+    followed = timed("apply", lambda: (apply(previous, delta), touched(delta), structural(delta)))
+    html = timed(
+        "render",
+        lambda: renderer.changes(view.select(followed[0]), view, followed[1], followed[2]),
+    )
+    return times, state, len(html)
+
+
+async def run(sizes: tuple[int, ...], repeats: int) -> list[dict[str, Any]]:
+    renderer = Renderer()
+    view = View()
+    rows = []
+    for agents in sizes:
+        floor = Floor(agents)
+        answers = [await floor.fetch()]
+        for _ in range(3):
+            floor.mutate(max(2, agents // 100))
+            answers.append(await floor.fetch())
+        states = [state_of(answers[0], floor.directory)]
+        for raw in answers[1:]:
+            states.append(state_of(raw, floor.directory, states[-1]))
+        samples: dict[str, list[float]] = {s: [] for s in STAGES}
+        totals: list[float] = []
+        html_sizes: list[int] = []
+        for i in range(repeats):
+            raw, previous = answers[(i + 1) % 4], states[i % 4]
+            times, _, size = one_poll(raw, previous, floor, renderer, view)
+            for stage, seconds in times.items():
+                samples[stage].append(seconds)
+            totals.append(sum(times.values()))
+            html_sizes.append(size)
+        shape = counts(states[-1])
+        rows.append(
+            {
+                "requested": agents,
+                **shape,
+                "bytes": len(answers[0]),
+                "stages_ms": {s: statistics.median(v) * 1000 for s, v in samples.items()},
+                "total_ms": statistics.median(totals) * 1000,
+                "max_ms": max(totals) * 1000,
+                "fragment_bytes": int(statistics.median(html_sizes)),
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    for row in asyncio.run(run((100, 500, 2000, 5000), 9)):
+        print(row)

@@ -1,0 +1,254 @@
+"""An SSE client that behaves like a TV: it keeps what the stream told it as a page would (htmx
+out-of-band fragments swapped by element id), reconnects with ``Last-Event-ID`` to whichever web
+process answers, and can be compared with the snapshot at the end.
+
+Raw asyncio sockets rather than httpx: a soak holds a thousand of them in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import random
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+# Elements that never have a closing tag.
+_VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area"}
+# Attributes that change on every render without the data changing.
+_VOLATILE = {"data-server-now", "hx-swap-oob"}
+SECTIONS = ("queues", "agents", "calls")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    tag: str
+    attrs: tuple[tuple[str, str], ...]
+    children: tuple[Node | str, ...]
+
+    @property
+    def id(self) -> str:
+        return dict(self.attrs).get("id", "")
+
+    def attr(self, name: str) -> str:
+        return dict(self.attrs).get(name, "")
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, tuple[tuple[str, str], ...], list[Node | str]]] = [
+            ("", (), [])
+        ]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kept = tuple(sorted((k, v or "") for k, v in attrs if k not in _VOLATILE))
+        if tag in _VOID:
+            self.stack[-1][2].append(Node(tag, kept, ()))
+        else:
+            self.stack.append((tag, kept, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or len(self.stack) == 1:
+            return
+        name, attrs, children = self.stack.pop()
+        self.stack[-1][2].append(Node(name, attrs, tuple(children)))
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if text:
+            self.stack[-1][2].append(text)
+
+
+@functools.lru_cache(maxsize=512)
+def fragments(html: str) -> tuple[Node, ...]:
+    """The top-level elements of an event's data; cached: a thousand clients get the same bytes."""
+    builder = _Builder()
+    builder.feed(html)
+    builder.close()
+    while len(builder.stack) > 1:
+        builder.handle_endtag(builder.stack[-1][0])
+    return tuple(n for n in builder.stack[0][2] if isinstance(n, Node))
+
+
+def _replace(node: Node, new: Node) -> Node | None:
+    """``node`` with its descendant of ``new``'s id swapped for ``new``; None if not found."""
+    for index, child in enumerate(node.children):
+        if not isinstance(child, Node):
+            continue
+        if child.id == new.id:
+            return Node(node.tag, node.attrs, (*node.children[:index], new, *node.children[index + 1 :]))
+        inner = _replace(child, new)
+        if inner is not None:
+            return Node(node.tag, node.attrs, (*node.children[:index], inner, *node.children[index + 1 :]))
+    return None
+
+
+@dataclass
+class Page:
+    """The components a page shows, by element id, as htmx would leave them."""
+
+    parts: dict[str, Node] = field(default_factory=dict)
+
+    def swap(self, html: str) -> None:
+        for new in fragments(html):
+            if not new.id:
+                continue
+            if new.id in self.parts:
+                self.parts[new.id] = new
+                continue
+            for key, part in self.parts.items():
+                replaced = _replace(part, new)
+                if replaced is not None:
+                    self.parts[key] = replaced
+                    break
+            else:
+                self.parts[new.id] = new
+
+    def data(self) -> dict[str, Node]:
+        """What a viewer reads, without the freshness line (its clock moves on its own)."""
+        return {k: v for k, v in self.parts.items() if k != "freshness"}
+
+    def agent_states(self) -> dict[str, str]:
+        section = self.parts.get("agents")
+        tiles = section.children if section else ()
+        return {n.attr("data-agent"): n.attr("data-state") for n in tiles if isinstance(n, Node)}
+
+    def tile_ids(self, section: str) -> list[str]:
+        part = self.parts.get(section)
+        return [n.id for n in (part.children if part else ()) if isinstance(n, Node) and n.id]
+
+    @property
+    def stale(self) -> bool | None:
+        fresh = self.parts.get("freshness")
+        return None if fresh is None else fresh.attr("data-stale") == "true"
+
+
+@dataclass
+class Event:
+    id: str | None
+    data: str
+
+
+def parse_event(block: str) -> Event | None:
+    """One SSE event block; ``None`` for a comment-only block (sse-starlette's ping)."""
+    event_id: str | None = None
+    data: list[str] = []
+    for line in block.split("\n"):
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "id":
+            event_id = value
+        elif name == "data":
+            data.append(value)
+    if event_id is None and not data:
+        return None
+    return Event(event_id, "\n".join(data))
+
+
+@dataclass
+class Client:
+    """One TV: connects to the first web process that answers, resumes from its last id."""
+
+    ports: list[int]
+    query: str = ""
+    retry_s: float = 0.2
+    page: Page = field(default_factory=Page)
+    last_id: str | None = None
+    connects: int = 0
+    events: int = 0
+    endings: int = 0  # streams the server ended (a drop, a shutdown)
+    errors: list[str] = field(default_factory=list)
+    port: int | None = None
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        turn = 0
+        while not stop.is_set():
+            port = self.ports[turn % len(self.ports)]
+            turn += 1
+            try:
+                await self._stream(port, stop)
+            except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
+                if not isinstance(exc, ConnectionRefusedError):
+                    self.endings += 1
+            except ProtocolError as exc:
+                self.errors.append(str(exc))
+            self.connected.clear()
+            self.port = None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.retry_s * random.uniform(0.5, 1.5))
+
+    async def _stream(self, port: int, stop: asyncio.Event) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+        try:
+            resume = f"Last-Event-ID: {self.last_id}\r\n" if self.last_id else ""
+            writer.write(
+                f"GET /events{self.query} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Accept: text/event-stream\r\n{resume}\r\n".encode()
+            )
+            await writer.drain()
+            status = await reader.readline()
+            if not status.startswith(b"HTTP/1.1 200"):
+                raise ProtocolError(f"port {port}: {status.decode(errors='replace').strip()}")
+            while (await reader.readline()).strip():
+                pass  # headers: uvicorn streams with chunked transfer encoding
+            self.connects += 1
+            self.port = port
+            self.connected.set()
+            buffer = b""
+            waiter = asyncio.ensure_future(stop.wait())
+            try:
+                while True:
+                    chunk = asyncio.ensure_future(_chunk(reader))
+                    done, _ = await asyncio.wait({chunk, waiter}, return_when="FIRST_COMPLETED")
+                    if waiter in done:
+                        chunk.cancel()
+                        return
+                    data = chunk.result()
+                    if data is None:
+                        self.endings += 1
+                        return
+                    buffer += data.replace(b"\r\n", b"\n")
+                    while b"\n\n" in buffer:
+                        block, buffer = buffer.split(b"\n\n", 1)
+                        self._handle(block.decode())
+            finally:
+                waiter.cancel()
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await writer.wait_closed()
+
+    def _handle(self, block: str) -> None:
+        event = parse_event(block)
+        if event is None:
+            return
+        self.events += 1
+        if event.data:
+            self.page.swap(event.data)
+        if event.id:
+            self.last_id = event.id
+
+
+class ProtocolError(Exception):
+    pass
+
+
+async def _chunk(reader: asyncio.StreamReader) -> bytes | None:
+    """One chunk of a chunked body; ``None`` at its end."""
+    size_line = await reader.readline()
+    if not size_line:
+        raise asyncio.IncompleteReadError(b"", None)
+    size = int(size_line.split(b";")[0].strip() or b"0", 16)
+    if size == 0:
+        await reader.readline()
+        return None
+    data = await reader.readexactly(size + 2)
+    return data[:-2]
+
+
+def snapshot_agents(snapshot: dict[str, Any]) -> dict[str, str]:
+    return {a["agent"]: a["state"] for a in snapshot["agents"]}
