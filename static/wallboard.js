@@ -8,8 +8,10 @@
 (function () {
   "use strict";
 
-  var SILENCE_STALE_S = 40;      // no event or heartbeat for this long: say the stream is down
-  var SILENCE_RELOAD_S = 180;    // ... and for this long: reload the whole page
+  // The server sends a heartbeat at least every keep-alive period (data-keepalive, at most 15 s).
+  var SILENCE_STALE_BEATS = 3;   // this many missed: say the stream is down
+  var SILENCE_RELOAD_BEATS = 12; // this many: reload the whole page
+  var keepalive = 15;
   var skew = 0;                  // server clock minus browser clock, seconds
   var qmOffset = 0;              // QueueMetrics clock minus server clock, seconds
   var lastMessage = Date.now();
@@ -42,6 +44,8 @@
       skew = sNow - browserNow();
       f.setAttribute("data-read", "1");
     }
+    var beat = parseFloat(f.getAttribute("data-keepalive"));
+    keepalive = isNaN(beat) || beat <= 0 ? 15 : Math.min(beat, 15);
     var offset = parseFloat(f.getAttribute("data-qm-offset"));
     qmOffset = isNaN(offset) ? 0 : offset;
     var build = f.getAttribute("data-build");
@@ -73,8 +77,8 @@
     var clock = document.getElementById("clock");
     if (clock) { clock.textContent = clockText(serverNow()); }
     var silent = (Date.now() - lastMessage) / 1000;
-    document.body.classList.toggle("stream-down", silent > SILENCE_STALE_S);
-    if (silent > SILENCE_RELOAD_S) { window.location.reload(); }
+    document.body.classList.toggle("stream-down", silent > SILENCE_STALE_BEATS * keepalive + 2);
+    if (silent > SILENCE_RELOAD_BEATS * keepalive + 5) { window.location.reload(); }
   }
 
   var MIN_TILE_VMIN = 7;          // below this a name is not readable from across the room

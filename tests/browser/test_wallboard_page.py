@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -135,3 +136,29 @@ def test_no_scrollbars_at_1080p_and_4k(stack: Stack, browser: Browser, tmp_path:
         tv.screenshot(path=str(tmp_path / f"wallboard-{width}x{height}.png"))
         context.close()
     del sim
+
+
+def test_a_deploy_reloads_the_page(stack: Stack, page: Page) -> None:
+    _, web, _ = start(stack, WALLBOARD_BUILD="1.0+old")
+    page.goto(f"{web.url}/wallboard")
+    expect(page.locator("body")).to_have_attribute("data-build", "1.0+old")
+    page.evaluate("window.__marker = 'old page'")
+    port = web.port
+    assert port is not None
+    web.stop()
+    stack.web(port=port, WALLBOARD_BUILD="1.1+new")
+    expect(page.locator("body")).to_have_attribute("data-build", "1.1+new", timeout=20_000)
+    assert page.evaluate("window.__marker === undefined"), "the page was reloaded"
+
+
+def test_a_silent_stream_is_shown_as_down(stack: Stack, page: Page) -> None:
+    _, web, _ = start(stack)
+    page.goto(f"{web.url}/wallboard")
+    body = page.locator("body")
+    expect(page.locator("#freshness .badge")).to_have_text("LIVE")
+    web.signal(signal.SIGSTOP)  # alive but silent: no event, no heartbeat
+    try:
+        expect(body).to_have_class(re.compile(r"\bstream-down\b"), timeout=15_000)
+    finally:
+        web.signal(signal.SIGCONT)
+    expect(body).not_to_have_class(re.compile(r"\bstream-down\b"), timeout=15_000)

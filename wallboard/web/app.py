@@ -43,7 +43,9 @@ def _security_headers(settings: Settings) -> dict[str, str]:
 
 def create_app(settings: Settings) -> FastAPI:
     redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)
-    renderer = Renderer(mask_callers=settings.mask_callers, build=build())
+    renderer = Renderer(
+        mask_callers=settings.mask_callers, build=build(), keepalive=settings.keepalive
+    )
     services = Services.build(settings, redis, renderer)
     stop = asyncio.Event()
 

@@ -118,14 +118,18 @@ def structural(delta: dict[str, Any]) -> set[str]:
 
 
 class Renderer:
-    def __init__(self, *, mask_callers: bool = False, build: str = "") -> None:
+    def __init__(
+        self, *, mask_callers: bool = False, build: str = "", keepalive: float = 15.0
+    ) -> None:
         self.env = Environment(
             loader=FileSystemLoader(asset_dir("templates")),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(dom_id=dom_id, build=build, totals=totals, alert_labels=LABELS)
+        self.env.globals.update(
+            dom_id=dom_id, build=build, totals=totals, alert_labels=LABELS, keepalive=keepalive
+        )
         self.mask_callers = mask_callers
         self.env.globals["caller_number"] = self.caller_number
 
