@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     lease_ttl: float | None = None
 
     directory_refresh: float = Field(default=300.0, gt=0)
+    # Where supervisors' logins come from: the user editor (one request) or each agent's record.
+    supervisors_from: Literal["users", "record"] = "users"
     # Names for queues QueueMetrics cannot name: "300=Sales|301=Support".
     queue_names: str = ""
 

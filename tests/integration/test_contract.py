@@ -195,3 +195,12 @@ async def test_pbx_action_ok_and_ko(sim: Proc) -> None:
     assert answer["resultStatus"].startswith("OK")
     received = control(sim, "GET", "actions")[-1]["body"]
     assert (received["action"], received["agent"], received["pause"]) == ("pause", on, "10")
+
+
+async def test_supervisors_from_each_agents_record(sim: Proc) -> None:
+    truth = {a["agent"]: a["supervisor"] for a in control(sim, "GET", "state")["agents"]}
+    async with client(sim) as qm:
+        by_users = await qm.agents("users")
+        by_record = await qm.agents("record")
+    assert {c: a.supervisor for c, a in by_record.items()} == truth
+    assert {c: a.supervisor for c, a in by_users.items()} == truth

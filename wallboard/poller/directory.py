@@ -34,7 +34,9 @@ class DirectoryKeeper:
         *,
         refresh_s: float = 300.0,
         queue_names: dict[str, str] | None = None,
+        supervisors_from: str = "users",
     ) -> None:
+        self.supervisors_from = supervisors_from
         self.client = client
         self.redis = redis
         self.keys = keys
@@ -99,7 +101,7 @@ class DirectoryKeeper:
     async def _refresh_agents(self) -> bool:
         self.requests += 1
         try:
-            agents = await self.client.agents()
+            agents = await self.client.agents(self.supervisors_from)
         except QMError as exc:
             log.warning("cannot read agent names (%s): %s", exc.kind, exc.message)
             self.last_refresh = time.monotonic() - self.refresh_s + 30  # retry in 30 s

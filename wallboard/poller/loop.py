@@ -66,6 +66,7 @@ class Poller:
             keys,
             refresh_s=settings.directory_refresh,
             queue_names=settings.queue_name_map,
+            supervisors_from=settings.supervisors_from,
         )
         self.today = today
         self.identity = f"{socket.gethostname()}:{os.getpid()}"

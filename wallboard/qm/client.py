@@ -205,9 +205,20 @@ class QMClient:
         answer = await self.stats_api("QmAgentPCodes", [("agent", agent)])
         return parse_pause_codes(answer.payload)
 
-    async def agents(self) -> dict[str, AgentInfo]:
-        """Agents from the configuration, with supervisors' logins from the user editor."""
+    async def agents(self, supervisors_from: str = "users") -> dict[str, AgentInfo]:
+        """Agents from the configuration. Supervisors' logins come from the ``user`` editor
+        (one request), or from each agent's own record (``supervised_by__DECODED``, one
+        request per agent): which one a QueueMetrics fills is not confirmed, hence the choice."""
         agents = parse_agents(await self.editor("agent"))
+        if supervisors_from == "record":
+            records = [
+                await self.editor("agent", a.record_id) for a in agents.values() if a.record_id
+            ]
+            decoded = {c: a for r in records for c, a in parse_agents(r).items()}
+            return {
+                code: replace(a, supervisor=decoded[code].supervisor if code in decoded else "")
+                for code, a in agents.items()
+            }
         if any(a.supervisor_id and not a.supervisor for a in agents.values()):
             users = parse_users(await self.editor("user"))
             agents = {

@@ -27,6 +27,7 @@ class AgentInfo:
     location: str
     supervisor_id: str
     supervisor: str = ""
+    record_id: str = ""
 
 
 def _records(payload: Any, editor: str) -> list[Mapping[str, Any]]:
@@ -57,6 +58,7 @@ def parse_agents(payload: Any) -> dict[str, AgentInfo]:
             location=clean_cell(record.get("loc_name") or record.get("location__DECODED")),
             supervisor_id=clean_cell(record.get("supervised_by")),
             supervisor="" if supervisor == "-" else supervisor,
+            record_id=clean_cell(record.get("PK_ID") or record.get("id_agente")),
         )
     return agents
 

@@ -39,6 +39,8 @@ def install(app: FastAPI, services: Services) -> None:
             "error": fresh["error"],
             "poller": meta.get("poller"),
             "clients": services.hub.clients,
+            "qm_timezone": settings.qm_timezone,
+            "day_start": settings.day_start,
         }
         status = 503 if strict and not fresh["fresh"] else 200
         return JSONResponse(body, status_code=status)
