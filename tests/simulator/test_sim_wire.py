@@ -4,32 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from tests.fixtures import GUIDE_CLASSIC
 from wallboard.simulator import wire
 from wallboard.simulator.callcenter import Agent, CallCenter, Queue
 from wallboard.simulator.config import Config
 
 from .support import manual_center
-
-# Loway, "Accessing QueueMetrics through its JSON interface", Output format / Example.
-GUIDE_CLASSIC = {
-    "result": [
-        ["Status", "OK"],
-        ["Description", ""],
-        ["Time elapsed (ms)", 14],
-        ["QM Version", "beta1"],
-    ],
-    "RealtimeDO.RtAgentsRaw": [
-        ["ACB_queue", "ACB_agent", "ACB_logon", "ACB_extension", "ACB_onPause",
-         "ACB_curPauseCode", "ACB_curPauseTst", "ACB_pausetime", "ACB_pausesess",
-         "ACB_obPauseList", "ACB_serverId", "ACB_lstCallQueue", "ACB_lstCallCaller",
-         "ACB_lstCallTst", "ACB_lstCallivr", "ACB_lstCallWaitLen", "ACB_lstCallLen",
-         "ACB_freeSincePauOrCallTst", "ACB_inCurrStatusSinceTst"],
-        ["300", "agent/101", "1689601183", "", "", "", "0", "", "", "", "", "", "",
-         "", "", "", "", "0", "1689601183"],
-        ["300", "agent/102", "1689601176", "", "", "", "0", "", "", "", "", "", "",
-         "", "", "", "", "0", "1689601176"],
-    ],
-}  # fmt: skip
 
 GUIDE_SIMPLE_AGENT_101 = {
     "ACB_serverId": "", "ACB_onPause": "", "ACB_queue": "300", "ACB_logon": "1689601183",

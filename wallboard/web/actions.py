@@ -8,6 +8,7 @@ agent). Only then is the action sent, with the robot login, and written to the a
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,40 +106,34 @@ class ActionService:
         await self.redis.set(key, json.dumps(codes), ex=self.policy.pause_codes_cache_s)
         return codes
 
-    async def _send(
-        self, caller: Caller, what: str, target: str, body: dict[str, Any], reason: str = ""
-    ) -> dict[str, Any]:
+    async def _upstream(
+        self, caller: Caller, what: str, target: str, reason: str, call: Awaitable[Any]
+    ) -> Any:
+        """Send it (every check has passed), and put the outcome on record either way."""
         try:
-            answer = await self.qm.pbx_action(body)
-        except QMActionRefused as exc:
-            await self._record(
-                user=caller.user,
-                action=what,
-                target=target,
-                reason=reason,
-                result="refused",
-                answer=exc.message,
-            )
-            raise ApiError(502, "refused", f"QueueMetrics refused: {exc.message}") from None
+            answer = await call
         except QMError as exc:
+            refused = isinstance(exc, QMActionRefused)
             await self._record(
                 user=caller.user,
                 action=what,
                 target=target,
                 reason=reason,
-                result="error",
+                result="refused" if refused else "error",
                 answer=exc.message,
             )
+            why = "QueueMetrics refused" if refused else "QueueMetrics could not be reached"
             raise ApiError(
-                502, "upstream", f"QueueMetrics could not be reached: {exc.message}"
+                502, "refused" if refused else "upstream", f"{why}: {exc.message}"
             ) from None
+        status = answer.get("resultStatus", "sent") if isinstance(answer, dict) else "sent"
         await self._record(
             user=caller.user,
             action=what,
             target=target,
             reason=reason,
             result="ok",
-            answer=str(answer.get("resultStatus", "")),
+            answer=str(status),
         )
         return answer
 
@@ -163,7 +158,8 @@ class ActionService:
             "server": agent["server"],
         }
         reason = f"{pause_code} {allowed[pause_code][0]}".strip()
-        return await self._send(caller, "pause", agent["agent"], body, reason)
+        call = self.qm.pbx_action(body)
+        return dict(await self._upstream(caller, "pause", agent["agent"], reason, call))
 
     async def unpause(self, caller: Caller, agent_code: Any) -> dict[str, Any]:
         Guard.require(caller, self.policy.key_unpause)
@@ -178,7 +174,8 @@ class ActionService:
             "extension": agent["extension"],
             "server": agent["server"],
         }
-        return await self._send(caller, "unpause", agent["agent"], body)
+        call = self.qm.pbx_action(body)
+        return dict(await self._upstream(caller, "unpause", agent["agent"], "", call))
 
     async def broadcast(self, caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
         Guard.require(caller, self.policy.key_broadcast)
@@ -206,28 +203,8 @@ class ActionService:
             targets["agent"] = (await self.agent(targets["agent"]))["agent"]
         params = {**targets, **({"everyone": "1"} if everyone else {})}
         target = "everyone" if everyone else ", ".join(f"{k}={v}" for k, v in targets.items() if v)
-        try:
-            answer = await self.qm.broadcast(text, **params)
-        except QMError as exc:
-            await self._record(
-                user=caller.user,
-                action="broadcast",
-                target=target,
-                reason=text,
-                result="error",
-                answer=exc.message,
-            )
-            raise ApiError(
-                502, "upstream", f"QueueMetrics did not take the message: {exc.message}"
-            ) from None
-        await self._record(
-            user=caller.user,
-            action="broadcast",
-            target=target,
-            reason=text,
-            result="ok",
-            answer="sent",
-        )
+        call = self.qm.broadcast(text, **params)
+        answer = await self._upstream(caller, "broadcast", target, text, call)
         if everyone or (targets["queue"] and not targets["agent"]):
             await self.messages.add(
                 text,

@@ -10,9 +10,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wallboard.buildinfo import build
 from wallboard.logs import RequestIdMiddleware
@@ -41,6 +42,31 @@ def _security_headers(settings: Settings) -> dict[str, str]:
     }
 
 
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response that does not set them itself."""
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                if extra:
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(settings: Settings) -> FastAPI:
     redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)
     renderer = Renderer(
@@ -65,14 +91,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.hub = services.hub
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
-    headers = _security_headers(settings)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        return response
+    # Plain ASGI, not ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware relays every
+    # chunk of a streaming response through an extra task and memory stream, which dominated
+    # the CPU of SSE fan-out and added memory per connection (docs/benchmarks.md).
+    app.add_middleware(SecurityHeaders, headers=_security_headers(settings))
 
     # Added last, so outermost: the id is set before anything else runs or logs.
     app.add_middleware(RequestIdMiddleware)

@@ -89,18 +89,7 @@ def install(app: FastAPI, services: Services) -> None:
             )
             remember(response, request)
             return response
-        state, fresh, version = hub.render_page(view)
-        html = renderer.page(
-            "wallboard.html",
-            state=state,
-            view=view,
-            fresh=fresh,
-            version=version,
-            title=title[:100] or "Wallboard",
-            server_now=time.time(),
-            stream_query={**view.query(), **({"since": version} if version else {})},
-            messages=hub.messages_for(view),
-        )
+        html = hub.page("wallboard.html", view, title[:100] or "Wallboard")
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
     @app.get("/events")
@@ -110,10 +99,14 @@ def install(app: FastAPI, services: Services) -> None:
             raise ApiError(401, "token-required", "this board needs its link (?token=) or a login")
         since = request.headers.get("last-event-id") or request.query_params.get("since")
         subscriber, first = hub.attach(view, since)
+        initial = [first]
+        del first
 
         async def stream() -> AsyncIterator[bytes]:
             try:
-                yield first
+                # Not kept for the life of the stream: a full refresh is tens of kilobytes
+                # per connection (docs/benchmarks.md, RSS per connection).
+                yield initial.pop()
                 while True:
                     data = await subscriber.queue.get()
                     if data is None:

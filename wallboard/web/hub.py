@@ -81,6 +81,7 @@ class Hub:
         self.dropped = 0
         self._last_beat = 0.0
         self._rng = random.Random()
+        self._full_cache: dict[View, tuple[tuple[str, tuple[str, ...]], str]] = {}
 
     # -- clients ---------------------------------------------------------------------------
 
@@ -128,11 +129,39 @@ class Hub:
             html = self.renderer.changes(selected, view, *missed)
             html += self.renderer.freshness(self.fresh, now)
         else:
-            html = self.renderer.full(selected, view, self.fresh, now, self.messages_for(view))
+            html = self._components(view, selected) + self.renderer.freshness(self.fresh, now)
         return encode(html, self.version, retry)
 
-    def render_page(self, view: View) -> tuple[State, dict[str, Any], str]:
-        return view.select(self.state), self.fresh, self.version
+    def _components(self, view: View, selected: State) -> str:
+        """A full refresh's components, rendered once per view and version: when thousands of
+        screens reconnect at once (a web process restarted) they cost one render, not one each
+        (docs/benchmarks.md, fan-out)."""
+        messages = self.messages_for(view)
+        key = (self.version, tuple(m["id"] for m in messages))
+        cached = self._full_cache.get(view)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        html = self.renderer.components(selected, view, messages)
+        if len(self._full_cache) >= 64:
+            self._full_cache.clear()
+        self._full_cache[view] = (key, html)
+        return html
+
+    def page(self, template: str, view: View, title: str, **extra: Any) -> str:
+        """A whole page of a view as of the current version, which its stream resumes from."""
+        since = {"since": self.version} if self.version else {}
+        return self.renderer.page(
+            template,
+            state=view.select(self.state),
+            view=view,
+            fresh=self.fresh,
+            version=self.version,
+            title=title,
+            server_now=time.time(),
+            stream_query={**view.query(), **since},
+            messages=self.messages_for(view),
+            **extra,
+        )
 
     def messages_for(self, view: View) -> list[dict[str, Any]]:
         """Messages for everyone, and those for a queue this view shows."""
@@ -181,6 +210,7 @@ class Hub:
             self.version, self.state = stored
         self.history.clear()
         self.history.append((self.version, {}, set()))
+        self._full_cache.clear()
         self.loaded = True
         await self._check_meta(beat=False)
         self._broadcast_full()

@@ -164,10 +164,15 @@ class Renderer:
         messages: list[dict[str, Any]] | None = None,
     ) -> str:
         """Every component of a view: what a client that cannot resume gets."""
+        return self.components(state, view, messages) + self.freshness(fresh, server_now)
+
+    def components(
+        self, state: State, view: View, messages: list[dict[str, Any]] | None = None
+    ) -> str:
+        """Every component but the freshness line: a function of the data alone."""
         known = names(state)
         parts = [self._partial(s, state=state, view=view, names=known) for s in SECTIONS]
         parts.append(self._partial("totals", totals=totals(state), view=view))
-        parts.append(self.freshness(fresh, server_now))
         parts.append(self.messages(messages or []))
         return "".join(parts)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,18 +46,11 @@ def install(app: FastAPI, services: Services) -> None:
             )
             return HTMLResponse(html, status_code=403)
         view = View.from_query(request.query_params, "supervisor")
-        state, fresh, version = services.hub.render_page(view)
-        html = renderer.page(
+        html = services.hub.page(
             "supervisor.html",
-            state=state,
-            view=view,
-            fresh=fresh,
-            version=version,
-            title=title[:100] or "Supervisor",
-            server_now=time.time(),
-            stream_query={**view.query(), **({"since": version} if version else {})},
+            view,
+            title[:100] or "Supervisor",
             session=session,
-            messages=services.hub.messages_for(view),
             audit=await services.audit.recent(10),
             confirm_timeout=settings.action_confirm_timeout,
         )
@@ -75,37 +67,29 @@ def install(app: FastAPI, services: Services) -> None:
             return result(False, exc.message, exc.status)
         return fragment("pause_form", agent=found, codes=sorted(codes.items()))
 
-    @app.post("/supervisor/pause", response_class=HTMLResponse)
-    async def pause(request: Request) -> Response:
+    async def agent_action(request: Request, action: str) -> Response:
+        """Pause or unpause from a button: the same service as the API, an HTML answer."""
         try:
             caller = await viewer(request)
             fields = await form(request)
-            await services.actions.pause(caller, fields.get("agent"), fields.get("pause_code"))
+            if action == "pause":
+                await services.actions.pause(caller, fields.get("agent"), fields.get("pause_code"))
+            else:
+                await services.actions.unpause(caller, fields.get("agent"))
         except ApiError as exc:
             return result(False, exc.message, exc.status)
         agent = fields.get("agent", "").lower()
-        return result(
-            True,
-            f"Pause sent for {agent}. QueueMetrics passes it to the PBX…",
-            agent=agent,
-            expect="paused",
-        )
+        expect = "paused" if action == "pause" else "available"
+        message = f"{action.capitalize()} sent for {agent}. QueueMetrics passes it to the PBX…"
+        return result(True, message, agent=agent, expect=expect)
+
+    @app.post("/supervisor/pause", response_class=HTMLResponse)
+    async def pause(request: Request) -> Response:
+        return await agent_action(request, "pause")
 
     @app.post("/supervisor/unpause", response_class=HTMLResponse)
     async def unpause(request: Request) -> Response:
-        try:
-            caller = await viewer(request)
-            fields = await form(request)
-            await services.actions.unpause(caller, fields.get("agent"))
-        except ApiError as exc:
-            return result(False, exc.message, exc.status)
-        agent = fields.get("agent", "").lower()
-        return result(
-            True,
-            f"Unpause sent for {agent}. QueueMetrics passes it to the PBX…",
-            agent=agent,
-            expect="available",
-        )
+        return await agent_action(request, "unpause")
 
     @app.post("/supervisor/broadcast", response_class=HTMLResponse)
     async def broadcast(request: Request) -> Response:
