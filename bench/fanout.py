@@ -3,7 +3,7 @@
 The injector writes each change into Redis through the store (stamping its sequence number into
 an agent's activity); the load client (``bench/sseload.py``, raw asyncio sockets, its own
 process) records when each connection first sees each number. Latency = that moment minus the
-moment the change was handed to Redis. RSS per connection = (RSS with the clients connected −
+moment the change was handed to Redis. RSS per connection = (RSS with the clients connected -
 RSS before) / clients; CPU over the measured window, from /proc.
 """
 
@@ -29,7 +29,9 @@ class LoadClient:
     process: asyncio.subprocess.Process
 
     @classmethod
-    async def start(cls, targets: list[str], n: int, path: str) -> tuple[LoadClient, dict[str, Any]]:
+    async def start(
+        cls, targets: list[str], n: int, path: str
+    ) -> tuple[LoadClient, dict[str, Any]]:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             str(ROOT / "bench" / "sseload.py"),

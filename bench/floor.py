@@ -19,8 +19,8 @@ from wallboard.simulator.callcenter import CallCenter
 from wallboard.simulator.population import build_center
 
 REALTIME_BODY = (
-    "queues=*&jsonFormat=simple&block=RealtimeDO.RtAgentsRaw&block=RealtimeDO.RtCallsRaw"
-).encode()
+    b"queues=*&jsonFormat=simple&block=RealtimeDO.RtAgentsRaw&block=RealtimeDO.RtCallsRaw"
+)
 THRESHOLDS = Thresholds.parse(DEFAULTS)
 
 

@@ -48,7 +48,10 @@ def one_poll(
     delta = timed("diff", lambda: diff(previous, state))
     timed(
         "encode",
-        lambda: (json.dumps(state, separators=(",", ":")), json.dumps(delta, separators=(",", ":"))),
+        lambda: (
+            json.dumps(state, separators=(",", ":")),
+            json.dumps(delta, separators=(",", ":")),
+        ),
     )
     followed = timed("apply", lambda: (apply(previous, delta), touched(delta), structural(delta)))
     html = timed(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -92,8 +93,9 @@ def sample_answer(simple: bool) -> dict[str, Any]:
 
 
 @st.composite
-def garbled(draw: st.DrawFn) -> Any:
-    payload: Any = sample_answer(draw(st.booleans()))
+def garbled(draw: st.DrawFn, sample: Callable[[bool], Any] = sample_answer) -> Any:
+    """``sample(simple)`` with cells, rows, titles, blocks or the whole answer spoilt."""
+    payload: Any = copy.deepcopy(sample(draw(st.booleans())))
     for _ in range(draw(st.integers(1, 4))):
         action = draw(st.sampled_from(["cell", "row", "block", "title", "whole"]))
         key = (

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from redis.asyncio import Redis
@@ -28,15 +30,29 @@ from wallboard.store.keys import Keys
 QUEUES = ["300", "301"]
 
 
+def _around_noon() -> str:
+    """A time zone where it is now about noon: the simulated floor started three hours ago and
+    the simulator keeps only today's calls, so a day that began at midnight UTC would hold a
+    few minutes of them when the tests run just after midnight UTC."""
+    ahead = 12 - datetime.now(UTC).hour  # hours to add to UTC, -11 to +12
+    return "Etc/GMT" if ahead == 0 else f"Etc/GMT{-ahead:+d}"  # Etc/GMT-5 is UTC+5
+
+
+NOON = _around_noon()
+
+
 def simulated(app: Starlette | None = None, **knobs: Any) -> tuple[Starlette, QMClient]:
     if app is None:
-        center = build_center(8, 2, seed=5, start=time.time() - 3 * 3600)
-        app = create_app(center, Config(**knobs))
+        offset = ZoneInfo(NOON).utcoffset(datetime.now())
+        day_offset = offset.total_seconds() if offset else 0.0
+        center = build_center(8, 2, seed=5, start=time.time() - 3 * 3600, day_offset_s=day_offset)
+        app = create_app(center, Config(**{"time_zone": NOON, **knobs}))
     transport = httpx.ASGITransport(app=app)
     return app, QMClient("http://sim/queuemetrics", "robot", "robot", transport=transport)
 
 
 def keeper(client: QMClient, redis: Redis, prefix: str, **kw: Any) -> TodayKeeper:
+    kw.setdefault("tz", NOON)
     return TodayKeeper(client, redis, Keys(prefix), **{"queues": QUEUES, **kw})
 
 
@@ -118,7 +134,7 @@ async def test_day_rollover_on_the_simulators_clock(redis: Redis, prefix: str) -
     _answered(center, "300", midnight - 250, 10, 20)
     ko = center.add_call("301", t=midnight - 200)
     center.end_call(ko, t=midnight - 170)
-    k = keeper(client, redis, prefix)
+    k = keeper(client, redis, prefix, tz="UTC")
     assert await k.cycle()
     if k.day_over() or k.figures()["queues"]["300"]["offered"] == 0:
         assert await k.cycle()  # the first answer taught it QueueMetrics' clock

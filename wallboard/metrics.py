@@ -13,6 +13,7 @@ import contextlib
 import socket
 import sys
 import time
+from asyncio import all_tasks
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
@@ -273,6 +274,12 @@ class _Families(Collector):
 async def exposition(hub: HubFigures, redis: Redis, prefix: str) -> bytes:
     """The text exposition: this process, its hub, and every live poller's figures."""
     families: list[Metric] = [*REGISTRY.collect(), *web_families(hub, time.time())]
+    # Tasks grow with clients and must come back down when they leave: a leak shows here first.
+    families.append(
+        GaugeMetricFamily(
+            "wallboard_asyncio_tasks", "asyncio tasks alive in this process", value=len(all_tasks())
+        )
+    )
     try:
         figures = await read_figures(redis, prefix)
         up = 1

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
 
     keepalive: float = Field(default=15.0, gt=0)
     client_queue_size: int = 256
+    # Seconds one write to an SSE client may block (its socket full) before it is cut off.
+    send_timeout: float = Field(default=30.0, gt=0)
     mask_callers: bool = False
     frame_ancestors: str = "'none'"
 

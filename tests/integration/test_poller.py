@@ -89,26 +89,6 @@ def test_a_frozen_leader_resumed_writes_nothing(stack: Stack) -> None:
     assert meta(stack)["epoch"] == epoch and leader_pid(stack) != first
 
 
-def test_a_failing_queuemetrics_marks_data_stale_and_keeps_it(stack: Stack) -> None:
-    sim = stack.simulator()
-    quiet(sim)
-    pollers(stack, 1)
-    web = stack.web()
-    agents = until(lambda: snapshot(web)["agents"], what="data")
-    for mode, kind in [("http_500", "unreachable"), ("malformed_json", "protocol"),
-                       ("unauthorized", "auth"), ("status_not_ok", "refused")]:  # fmt: skip
-        control(sim, "POST", "faults", json={"mode": mode})
-        stale = until(
-            lambda kind=kind: (s := snapshot(web))["stale"] and s["error"]["kind"] == kind and s,
-            what=f"stale ({kind}) after {mode}",
-        )
-        assert stale["agents"] == agents, "the last good data must be kept"
-        assert stale["fetched_at"] is not None
-        control(sim, "DELETE", "faults")
-        until(lambda: not snapshot(web)["stale"], what=f"recovery after {mode}")
-    assert meta(stack)["failures"] == 0
-
-
 def test_redis_restart_is_survived(stack: Stack, tmp_path: Any) -> None:
     sim = stack.simulator()
     state = quiet(sim)

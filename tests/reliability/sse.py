@@ -11,15 +11,19 @@ import asyncio
 import contextlib
 import functools
 import random
+import socket
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypeVar
 
 # Elements that never have a closing tag.
 _VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area"}
 # Attributes that change on every render without the data changing.
 _VOLATILE = {"data-server-now", "hx-swap-oob"}
 SECTIONS = ("queues", "agents", "calls")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +43,7 @@ class Node:
 class _Builder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, tuple[tuple[str, str], ...], list[Node | str]]] = [
-            ("", (), [])
-        ]
+        self.stack: list[tuple[str, tuple[tuple[str, str], ...], list[Node | str]]] = [("", (), [])]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         kept = tuple(sorted((k, v or "") for k, v in attrs if k not in _VOLATILE))
@@ -70,7 +72,14 @@ def fragments(html: str) -> tuple[Node, ...]:
     builder.close()
     while len(builder.stack) > 1:
         builder.handle_endtag(builder.stack[-1][0])
-    return tuple(n for n in builder.stack[0][2] if isinstance(n, Node))
+    # Equal components become one object: pages then share them, compare by identity first,
+    # and the transitions below are shared by every client that saw the same events.
+    if len(_NODES) > 50_000:
+        _NODES.clear()
+    return tuple(_NODES.setdefault(n, n) for n in builder.stack[0][2] if isinstance(n, Node))
+
+
+_NODES: dict[Node, Node] = {}
 
 
 def _replace(node: Node, new: Node) -> Node | None:
@@ -78,34 +87,59 @@ def _replace(node: Node, new: Node) -> Node | None:
     for index, child in enumerate(node.children):
         if not isinstance(child, Node):
             continue
-        if child.id == new.id:
-            return Node(node.tag, node.attrs, (*node.children[:index], new, *node.children[index + 1 :]))
-        inner = _replace(child, new)
-        if inner is not None:
-            return Node(node.tag, node.attrs, (*node.children[:index], inner, *node.children[index + 1 :]))
+        swapped = new if child.id == new.id else _replace(child, new)
+        if swapped is not None:
+            children = (*node.children[:index], swapped, *node.children[index + 1 :])
+            return Node(node.tag, node.attrs, children)
     return None
+
+
+def _swapped(parts: dict[str, Node], html: str) -> dict[str, Node]:
+    """``parts`` after htmx swapped in an event's out-of-band fragments, by element id."""
+    parts = dict(parts)
+    for new in fragments(html):
+        if not new.id:
+            continue
+        if new.id in parts:
+            parts[new.id] = new
+            continue
+        for key, part in parts.items():
+            replaced = _replace(part, new)
+            if replaced is not None:
+                parts[key] = replaced
+                break
+        else:
+            parts[new.id] = new
+    return parts
+
+
+# (id of a page's parts, event data) → (those parts, kept alive so the id stays theirs; the next)
+_TRANSITIONS: dict[tuple[int, str], tuple[dict[str, Node], dict[str, Node]]] = {}
+# Pages of equal content, by their components' identities: one dict for all of them.
+_PARTS: dict[tuple[tuple[str, int], ...], dict[str, Node]] = {}
+_EMPTY: dict[str, Node] = {}
 
 
 @dataclass
 class Page:
     """The components a page shows, by element id, as htmx would leave them."""
 
-    parts: dict[str, Node] = field(default_factory=dict)
+    parts: dict[str, Node] = field(default_factory=lambda: _EMPTY)
 
     def swap(self, html: str) -> None:
-        for new in fragments(html):
-            if not new.id:
-                continue
-            if new.id in self.parts:
-                self.parts[new.id] = new
-                continue
-            for key, part in self.parts.items():
-                replaced = _replace(part, new)
-                if replaced is not None:
-                    self.parts[key] = replaced
-                    break
-            else:
-                self.parts[new.id] = new
+        # Pages are never changed in place: clients that saw the same events share one dict,
+        # and a thousand clients applying the same event cost one computation.
+        key = (id(self.parts), html)
+        known = _TRANSITIONS.get(key)
+        if known is None:
+            after = _swapped(self.parts, html)
+            after = _PARTS.setdefault(tuple((k, id(v)) for k, v in after.items()), after)
+            known = (self.parts, after)
+            if len(_TRANSITIONS) > 4096:
+                _TRANSITIONS.clear()
+                _PARTS.clear()
+            _TRANSITIONS[key] = known
+        self.parts = known[1]
 
     def data(self) -> dict[str, Node]:
         """What a viewer reads, without the freshness line (its clock moves on its own)."""
@@ -170,7 +204,7 @@ class Client:
             port = self.ports[turn % len(self.ports)]
             turn += 1
             try:
-                await self._stream(port, stop)
+                await self._stream(port)
             except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
                 if not isinstance(exc, ConnectionRefusedError):
                     self.endings += 1
@@ -181,7 +215,7 @@ class Client:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.retry_s * random.uniform(0.5, 1.5))
 
-    async def _stream(self, port: int, stop: asyncio.Event) -> None:
+    async def _stream(self, port: int) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
         try:
             resume = f"Last-Event-ID: {self.last_id}\r\n" if self.last_id else ""
@@ -199,24 +233,15 @@ class Client:
             self.port = port
             self.connected.set()
             buffer = b""
-            waiter = asyncio.ensure_future(stop.wait())
-            try:
-                while True:
-                    chunk = asyncio.ensure_future(_chunk(reader))
-                    done, _ = await asyncio.wait({chunk, waiter}, return_when="FIRST_COMPLETED")
-                    if waiter in done:
-                        chunk.cancel()
-                        return
-                    data = chunk.result()
-                    if data is None:
-                        self.endings += 1
-                        return
-                    buffer += data.replace(b"\r\n", b"\n")
-                    while b"\n\n" in buffer:
-                        block, buffer = buffer.split(b"\n\n", 1)
-                        self._handle(block.decode())
-            finally:
-                waiter.cancel()
+            while True:
+                data = await _chunk(reader)
+                if data is None:
+                    self.endings += 1
+                    return
+                buffer += data.replace(b"\r\n", b"\n")
+                while b"\n\n" in buffer:
+                    block, buffer = buffer.split(b"\n\n", 1)
+                    self._handle(block.decode())
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError, OSError):
@@ -233,8 +258,32 @@ class Client:
             self.last_id = event.id
 
 
+def replay(response: bytes) -> Client:
+    """A client that has seen what this raw ``/events`` response (cut short or not) carried."""
+    client = Client([])
+    body = response.split(b"\r\n\r\n", 1)[1]
+    stream = b""
+    while b"\r\n" in body:
+        size_line, rest = body.split(b"\r\n", 1)
+        size = int(size_line.split(b";")[0].strip() or b"0", 16)
+        if size == 0 or len(rest) < size + 2:
+            break  # the end, or a chunk the connection cut
+        stream += rest[:size]
+        body = rest[size + 2 :]
+    for block in stream.replace(b"\r\n", b"\n").split(b"\n\n")[:-1]:
+        client._handle(block.decode())
+    return client
+
+
 class ProtocolError(Exception):
     pass
+
+
+async def stop_all(tasks: list[asyncio.Task[None]]) -> None:
+    """Clients read until cancelled: no stop check per chunk, which a thousand would pay for."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _chunk(reader: asyncio.StreamReader) -> bytes | None:
@@ -252,3 +301,71 @@ async def _chunk(reader: asyncio.StreamReader) -> bytes | None:
 
 def snapshot_agents(snapshot: dict[str, Any]) -> dict[str, str]:
     return {a["agent"]: a["state"] for a in snapshot["agents"]}
+
+
+class Fleet:
+    """Clients on an event loop of their own, for tests written as plain functions."""
+
+    def __init__(
+        self,
+        ports: list[int],
+        count: int,
+        query: str = "",
+        retry_s: float = 0.2,
+        resume: Client | None = None,
+    ) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.clients = [Client(list(ports), query, retry_s) for _ in range(count)]
+        for client in self.clients if resume else ():
+            client.page, client.last_id = resume.page, resume.last_id
+        self._stop: asyncio.Event | None = None
+        self._started = threading.Event()
+        self.thread = threading.Thread(target=self._main, daemon=True)
+        self.thread.start()
+        if not self._started.wait(10):
+            raise RuntimeError("the client loop did not start")
+
+    def _main(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self._run())
+        self.loop.close()
+
+    async def _run(self) -> None:
+        self._stop = asyncio.Event()
+        tasks = [asyncio.create_task(c.run(self._stop)) for c in self.clients]
+        self._started.set()
+        await self._stop.wait()
+        await stop_all(tasks)
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """``fn`` run on the clients' loop, so it reads them between two of their steps."""
+
+        async def wrapped() -> T:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(wrapped(), self.loop).result(10)
+
+    def close(self) -> None:
+        if self._stop is not None and self.thread.is_alive():
+            self.loop.call_soon_threadsafe(self._stop.set)
+        self.thread.join(15)
+        assert not self.thread.is_alive(), "the clients did not stop"
+
+
+def full_page(port: int, query: str = "", timeout: float = 10.0) -> Page:
+    """What a new client, without an id to resume from, is shown first: a full refresh."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(f"GET /events{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        stream = sock.makefile("rb")
+        status = stream.readline()
+        if not status.startswith(b"HTTP/1.1 200"):
+            raise ProtocolError(status.decode(errors="replace"))
+        while stream.readline().strip():
+            pass
+        size = int(stream.readline().split(b";")[0].strip(), 16)
+        data = stream.read(size).decode().replace("\r\n", "\n")
+    page = Page()
+    event = parse_event(data.split("\n\n", 1)[0])
+    if event is not None:
+        page.swap(event.data)
+    return page

@@ -121,7 +121,7 @@ class Poller:
                 self.leading.clear()
             # A standby reports too, so that /metrics shows it alive.
             await self.figures.publish(self.lease.held, self.lease.epoch)
-            await wait(stop, period)
+            await wait(stop, self.lease.next_try_s(period))
 
     async def _on_leadership(self) -> None:
         """Carry on from what the previous leader published, so the stream stays a diff."""

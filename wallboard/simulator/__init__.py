@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from starlette.applications import Starlette
@@ -34,8 +36,15 @@ def build_app(
     """A ready-to-serve simulator with a generated call center."""
     config = config or Config()
     supervisors = [u.login for u in config.users if "SUPERVISOR" in u.keys.split()]
+    now = time.time()
+    offset = ZoneInfo(config.time_zone).utcoffset(datetime.fromtimestamp(now))
     center = build_center(
-        agents, queues, seed=seed, start=time.time() - WARMUP_S * speed, supervisors=supervisors
+        agents,
+        queues,
+        seed=seed,
+        start=now - WARMUP_S * speed,
+        supervisors=supervisors,
+        day_offset_s=offset.total_seconds() if offset else 0.0,
     )
     return create_app(center, config, speed=speed, seed=seed)
 

@@ -21,8 +21,12 @@ def build_center(
     start: float = 1_700_000_000.0,
     supervisors: Sequence[str] = ("demosupervisor", "supervisor2"),
     auto: bool = True,
+    day_offset_s: float = 0.0,
 ) -> CallCenter:
-    """A call center whose agents are logged on at `start`, about one in ten paused."""
+    """A call center whose agents are logged on at `start`, about one in ten paused.
+
+    `day_offset_s` is the local time zone's offset from UTC: "today" (the calls QmStats
+    reports) starts at local midnight."""
     rng = random.Random(f"population-{seed}")
     qs = [
         Queue(
@@ -63,7 +67,7 @@ def build_center(
     for q in qs:
         share = sum(1 / len(a.queues) for a in people if q.code in a.queues)
         q.arrival_rate = LOAD * AVAILABILITY * share / (service_s + q.wrapup_s)
-    center = CallCenter(qs, people, seed=seed, start=start, auto=False)
+    center = CallCenter(qs, people, seed=seed, start=start, auto=False, day_offset_s=day_offset_s)
     for a in people:
         if rng.random() < 0.08:
             continue

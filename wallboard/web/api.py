@@ -40,10 +40,45 @@ async def authenticated(services: Services, request: Request) -> Caller:
     return await services.guard.caller(request)
 
 
+def body_schema(properties: dict[str, str], required: list[str]) -> dict[str, Any]:
+    """An OpenAPI request body, for the schema only: the routes read the raw body themselves,
+    so that the order of checks stays 415, 401, 403, then 400/422 (design.md §4)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {name: {"type": kind} for name, kind in properties.items()},
+                        "required": required,
+                        "additionalProperties": False,
+                    }
+                }
+            },
+        }
+    }
+
+
+PAUSE_BODY = body_schema({"agent": "string", "pause_code": "string"}, ["agent", "pause_code"])
+UNPAUSE_BODY = body_schema({"agent": "string"}, ["agent"])
+BROADCAST_BODY = body_schema(
+    {
+        "text": "string",
+        "queue": "string",
+        "location": "string",
+        "supervisor": "string",
+        "agent": "string",
+        "everyone": "boolean",
+    },
+    ["text"],
+)
+
+
 def install(app: FastAPI, services: Services) -> None:
     actions = services.actions
 
-    @app.post("/api/actions/pause")
+    @app.post("/api/actions/pause", openapi_extra=PAUSE_BODY)
     async def pause(request: Request) -> JSONResponse:
         caller = await authenticated(services, request)
         services.guard.require(caller, services.settings.key_pause)
@@ -51,7 +86,7 @@ def install(app: FastAPI, services: Services) -> None:
         result = await actions.pause(caller, body.get("agent"), body.get("pause_code"))
         return JSONResponse({"ok": True, "result": result})
 
-    @app.post("/api/actions/unpause")
+    @app.post("/api/actions/unpause", openapi_extra=UNPAUSE_BODY)
     async def unpause(request: Request) -> JSONResponse:
         caller = await authenticated(services, request)
         services.guard.require(caller, services.settings.key_unpause)
@@ -59,7 +94,7 @@ def install(app: FastAPI, services: Services) -> None:
         result = await actions.unpause(caller, body.get("agent"))
         return JSONResponse({"ok": True, "result": result})
 
-    @app.post("/api/broadcast")
+    @app.post("/api/broadcast", openapi_extra=BROADCAST_BODY)
     async def broadcast(request: Request) -> JSONResponse:
         caller = await authenticated(services, request)
         services.guard.require(caller, services.settings.key_broadcast)

@@ -119,7 +119,7 @@ def install(app: FastAPI, services: Services) -> None:
             stream(),
             ping=settings.keepalive,
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-            send_timeout=30,
+            send_timeout=settings.send_timeout,
         )
         remember(response, request)
         return response

@@ -97,8 +97,6 @@ class Hub:
             subs.discard(subscriber)
             if not subs:
                 del self.subscribers[subscriber.view]
-        if subscriber.dropped:
-            self.dropped += 1
 
     @property
     def clients(self) -> int:
@@ -176,7 +174,10 @@ class Hub:
             else list(self.subscribers.get(view, ()))
         )
         for subscriber in targets:
-            subscriber.offer(data)
+            if not subscriber.dropped:
+                subscriber.offer(data)
+                # Counted when it happens: its connection may take the send timeout to close.
+                self.dropped += subscriber.dropped
         self.events_sent += len(targets)
         self.bytes_sent += len(data) * len(targets)
 

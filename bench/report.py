@@ -1,0 +1,351 @@
+"""docs/benchmarks.md from the runner's figures: the machine, the versions, the commands and a
+table per benchmark with its goal and verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.common import table, verdict
+
+STAGES = ("decode", "parse", "derive", "diff", "encode", "apply", "render")
+IMAGE_BOARD_BYTES = 60 * 1024  # Loway's WallboardCache: an image per refresh, about 60 KB
+
+
+def ms(seconds: float) -> str:
+    return "—" if seconds != seconds else f"{seconds * 1000:.0f} ms"
+
+
+def section_machine(r: dict[str, Any]) -> str:
+    m, v = r["machine"], r["versions"]
+    rows = [
+        ["CPU", f"{m['cpu']}, {m['cores']} cores"],
+        ["RAM", m["ram"]],
+        ["OS, kernel", f"{m['os']}, {m['kernel']}"],
+        ["open-file limit", m["nofile"]],
+    ]
+    rows += [[k, val] for k, val in v.items()]
+    return table(["", ""], rows)
+
+
+def section_upstream(u: dict[str, Any]) -> str:
+    rows = []
+    for ours, naive in zip(u["ours"], u["naive"], strict=True):
+        rows.append(
+            [
+                f"{ours['screens']:,}",
+                f"{ours['per_min']:.1f}",
+                f"{ours['total_per_min']:.1f}",
+                f"{naive['per_min']:,.0f}",
+                f"{naive['offered_per_min']:,.0f}",
+                f"{ms(naive['p50'])} / {ms(naive['p95'])}",
+                f"{ours['sim_cpu_pct']:.0f} % / {naive['sim_cpu_pct']:.0f} %",
+            ]
+        )
+    expected = 60 / u["interval"]
+    ok = all(abs(o["per_min"] - expected) <= expected * 0.1 + 60 / o["window_s"] for o in u["ours"])
+    window = u["ours"][0]["window_s"]
+    naive_window = u["naive"][0]["window_s"]
+    return (
+        f"Poll interval {u['interval']:.0f} s (the default): one `QmRealtime` per interval is "
+        f"{expected:.0f} a minute. Ours: N SSE clients on one web process for {window:.0f} s; "
+        f"naive: N screens each POSTing `QmRealtime` (both raw blocks) every 5 s from a random "
+        f"phase for {naive_window:.0f} s. Both counted by the simulator (`GET /sim/requests`) "
+        "over the window and **extrapolated to a minute**. 'All endpoints' adds the poller's "
+        "other channels (QmStats today's figures, the directory), also independent of screens.\n\n"
+        + table(
+            [
+                "screens",
+                "ours: QmRealtime/min",
+                "ours: all endpoints/min",
+                "naive: QmRealtime/min received",
+                "naive: offered/min",
+                "naive: answer p50 / p95",
+                "simulator CPU ours / naive",
+            ],
+            rows,
+        )
+        + f"\n\nGoal (1): exactly one request per poll interval whatever the number of screens "
+        f"— {verdict(ok)} (within one poll of {expected:.0f}/min at every N)."
+    )
+
+
+def section_fanout(rows: list[dict[str, Any]]) -> str:
+    body = []
+    for r in rows:
+        cpu = " + ".join(f"{c:.0f} %" for c in r["web_cpu_pct"])
+        body.append(
+            [
+                f"{r['clients']:,}",
+                r["webs"],
+                f"{r['connected']:,}" + (f" ({r['failed']} failed)" if r["failed"] else ""),
+                f"{r['connect_s']:.1f} s",
+                f"{r['deliveries']:,} / {r['expected']:,}",
+                ms(r["p50"]),
+                ms(r["p99"]),
+                ms(r["max"]),
+                f"{r['rss_per_conn_kb']:.0f} KB",
+                cpu,
+                f"{r['client_cpu_pct']:.0f} %",
+            ]
+        )
+    one = {r["clients"]: r for r in rows if r["webs"] == 1}
+    goal = one.get(2000)
+    ok2000 = bool(goal and goal["p99"] < 0.5 and goal["rss_per_conn_kb"] < 60)
+    stretch = one.get(5000)
+    ok5000 = bool(stretch and stretch["p99"] < 0.5 and stretch["deliveries"] == stretch["expected"])
+    marginal = ""
+    if 1000 in one and 5000 in one:
+        low, high = one[1000], one[5000]
+        grew = (high["rss_after_mb"][0] - low["rss_after_mb"][0]) * 1024
+        added = high["connected"] - low["connected"]
+        marginal = (
+            f" Marginal RSS per connection between 1,000 and 5,000 clients on one process "
+            f"(the fixed part, template caches and the like, taken out): "
+            f"**{grew / max(1, added):.0f} KB**."
+        )
+    return (
+        "A 200-agent board; one change a second (one agent's state and activity), injected "
+        "into Redis with `SnapshotStore.publish` under the poller lease; every client on the TV "
+        "view without filters. Latency: from the change handed to Redis to each connection "
+        "reading it (load client on the same machine). RSS per connection: RSS growth of the "
+        "web process with the clients connected (after their first full refresh) / clients. "
+        "CPU: % of one core over the window. The load client is `bench/sseload.py` (raw "
+        "asyncio sockets, uvloop), its own process.\n\n"
+        + table(
+            [
+                "clients",
+                "web processes",
+                "connected",
+                "connect time",
+                "deliveries",
+                "p50",
+                "p99",
+                "max",
+                "RSS / connection",
+                "web CPU",
+                "load-client CPU",
+            ],
+            body,
+        )
+        + f"\n\nGoal (2): 2,000 clients on one process, p99 < 500 ms and < 60 KB per connection "
+        f"— {verdict(ok2000)}. Stretch: 5,000 on one process — {verdict(ok5000)}." + marginal
+    )
+
+
+def section_e2e(rows: list[dict[str, Any]]) -> str:
+    body = []
+    ok = True
+    for r in rows:
+        met = r["p95"] < r["interval"] + 0.3
+        ok &= met
+        body.append(
+            [
+                f"{r['interval']:g} s",
+                r["samples"],
+                ms(r["p50"]),
+                ms(r["p95"]),
+                ms(r["max"]),
+                ms(r["interval"] + 0.3),
+                verdict(met),
+            ]
+        )
+    return (
+        "A 200-agent simulator with its random events off; one agent paused/unpaused through "
+        "`POST /sim/agents/...` at a random phase of the poll; a `MutationObserver` in headless "
+        "Chromium records when the tile's `data-state` changes. Latency = that moment minus the "
+        "moment the request to the simulator was sent (the same clock).\n\n"
+        + table(["poll interval", "samples", "p50", "p95", "max", "goal p95 <", "verdict"], body)
+        + f"\n\nGoal (3): p95 < poll interval + 300 ms — {verdict(ok)}. Expected p50 ≈ half an "
+        "interval (the change waits for the next poll) plus the pipeline."
+    )
+
+
+def section_bytes(b: dict[str, Any]) -> str:
+    event = b["event_bytes"]
+    rows = [
+        [
+            "SSE event for one agent's change (median, max)",
+            f"{event:,.0f} B (max {b['event_max']:,.0f} B)",
+        ],
+        ["… of which the agent's own tile", f"{b['tile_bytes']:,.0f} B"],
+        ["SSE freshness heartbeat (separate event)", f"{b['beat_bytes']:,.0f} B"],
+        ["full page refresh of the same board (HTML + headers)", f"{b['page_wire']:,} B"],
+        ["… plus its CSS and JS (cached after the first load)", f"{b['static_bytes']:,} B"],
+        [
+            "image-based board (Loway's WallboardCache), reference figure",
+            f"≈ {IMAGE_BOARD_BYTES:,} B",
+        ],
+        ["naive: one QmRealtime answer, per screen every 5 s", f"{b['realtime_bytes']:,} B"],
+        ["`/api/snapshot` JSON of the board", f"{b['snapshot_bytes']:,} B"],
+    ]
+    ok = event < 1024
+    return (
+        f"A board of {b['agents']} agents; one agent paused or unpaused in the simulator; "
+        f"the SSE event that carries it, as written to the socket (`id:`, `data:` lines with the "
+        f"agent's tile and the totals, as htmx out-of-band fragments), over {b['samples']} "
+        "samples. The image board's figure is Loway's, not measured here.\n\n"
+        + table(["what", "bytes"], rows)
+        + f"\n\nGoal (4): < 1 KB per single agent change — {verdict(ok)}: "
+        f"{b['page_wire'] / event:.0f}x less than a page refresh, "
+        f"{IMAGE_BOARD_BYTES / event:.0f}x less than an image board."
+    )
+
+
+def section_processing(rows: list[dict[str, Any]]) -> str:
+    body = []
+    ok = False
+    for r in rows:
+        s = r["stages_ms"]
+        body.append(
+            [
+                f"{r['agents']:,} / {r['calls']:,} / {r['queues']}",
+                f"{r['bytes'] / 1024:,.0f} KB",
+                *(
+                    f"{s[k]:.1f}"
+                    for k in ("decode", "parse", "derive", "diff", "encode", "apply", "render")
+                ),
+                f"**{r['total_ms']:.1f}**",
+                f"{r['max_ms']:.0f}",
+            ]
+        )
+        if r["requested"] == 2000:
+            ok = r["total_ms"] < 50
+    return (
+        "In process (no network): the simulator's model with N agents and N/2 live calls (half "
+        "answered) gives QmRealtime answers; between two answers about 1 % of the agents "
+        "change state and a call ends and another arrives. Median milliseconds per poll, per "
+        "stage: decode (JSON) → parse (raw rows) → derive (state + alerts) → diff → encode (the "
+        "JSON written to Redis) → apply (a web process follows the stream) → render (the TV "
+        "view's fragments).\n\n"
+        + table(
+            [
+                "agents / calls / queues",
+                "answer",
+                "decode",
+                "parse",
+                "derive",
+                "diff",
+                "encode",
+                "apply",
+                "render",
+                "total ms",
+                "max ms",
+            ],
+            body,
+        )
+        + f"\n\nGoal (5): < 50 ms for 2,000 agents — {verdict(ok)}."
+    )
+
+
+def section_browser(b: dict[str, Any]) -> str:
+    per = b["per_update_ms"]
+    samples = b["samples"]
+    first, last = samples[0], samples[-1]
+    peak = max(s["heap_mb"] for s in samples)
+    grew = last["heap_mb"] - first["heap_mb"]
+    ok_time = per["TaskDuration"] < 8
+    ok_mem = grew < max(1.0, 0.1 * first["heap_mb"]) and last["nodes"] <= first["nodes"] * 1.05
+    rows = [
+        [
+            f"{b['tiles']}",
+            f"{b['updates']}",
+            f"{per['TaskDuration']:.2f}",
+            f"{per['ScriptDuration']:.2f}",
+            f"{per['LayoutDuration']:.2f}",
+            f"{per['RecalcStyleDuration']:.2f}",
+            f"{b['idle_ms_per_s']['TaskDuration']:.1f}",
+        ]
+    ]
+    heap_rows = [
+        [f"{s['t']:.0f} s", f"{s['heap_mb']:.2f} MB", f"{s['nodes']:.0f}", f"{s['listeners']:.0f}"]
+        for s in samples
+    ]
+    return (
+        f"Headless Chromium, 1920x1080, the TV page with {b['tiles']} agent tiles, fed by the "
+        f"injector through a web process. Main-thread cost: CDP `Performance.getMetrics` over a "
+        f"window of changes at {b['rate']:g}/s (one agent each) minus an idle window of the same "
+        "length (the page's 1-s clock), divided by the changes sent. Each change reaches the "
+        f"page as two SSE messages ({b.get('messages', 0)} messages for {b['updates']} "
+        "changes): the change, and the freshness line (the data's time moved).\n\n"
+        + table(
+            [
+                "tiles",
+                "changes",
+                "main thread ms/change",
+                "script",
+                "layout",
+                "style",
+                "idle ms per s",
+            ],
+            rows,
+        )
+        + f"\n\nMemory: {b['soak_updates']:,} changes at {b['soak_rate']:g}/s over "
+        f"{b['soak_s']:.0f} s (a rate this page sustains, given the cost above); JS heap and DOM "
+        "nodes after a forced GC (`HeapProfiler.collectGarbage`), the last sample 10 s after "
+        "the changes stopped.\n\n"
+        + table(["time", "JS heap used", "DOM nodes", "JS listeners"], heap_rows)
+        + f"\n\nGoal (6): < 8 ms main thread per update (here: per change, both of its "
+        f"messages) — {verdict(ok_time)} "
+        f"({per['TaskDuration']:.2f} ms); no memory growth — {verdict(ok_mem)} "
+        f"(heap {first['heap_mb']:.2f} → {last['heap_mb']:.2f} MB, peak {peak:.2f} MB; "
+        f"nodes {first['nodes']:.0f} → {last['nodes']:.0f})."
+    )
+
+
+def write(r: dict[str, Any], out: Path, notes: str = "") -> None:
+    parts = [
+        "# Benchmarks",
+        "",
+        "Generated by `bench/run` (do not edit the figures by hand; rerun it). "
+        f"This run: `{r['command']}`, {r['started']}, {r['duration_s'] / 60:.1f} minutes"
+        + (" (quick: shorter windows, fewer samples)" if r["quick"] else "")
+        + (f"; later partial reruns: {', '.join(r['reruns'])}" if r.get("reruns") else "")
+        + ". Everything on one machine over loopback: the load clients share the two cores with "
+        "the processes they measure, so the figures are conservative.",
+        "",
+        "## How to run",
+        "",
+        "```sh",
+        "bench/run            # everything, about 15 minutes; writes this file",
+        "bench/run --quick    # shorter windows and fewer samples",
+        "bench/run --only processing,fanout   # a subset of: processing, fanout, product,",
+        "                                     # browser, qmstats",
+        "```",
+        "",
+        "It uses `.venv` (creating it like `scripts/test`), raises the open-file limit, starts an "
+        "embedded Redis, the simulator, pollers and web processes as real processes on free "
+        "loopback ports (web processes raise their own `RLIMIT_NOFILE`), and stops them all "
+        "at the end. Raw figures: `bench/last-results.json`.",
+        "",
+        "## Machine and versions",
+        "",
+        section_machine(r),
+    ]
+    sections: list[tuple[str, str, Callable[[Any], str]]] = [
+        ("1. Upstream load: requests to QueueMetrics", "upstream", section_upstream),
+        ("2. Fan-out: SSE clients per web process", "fanout", section_fanout),
+        ("3. End-to-end latency: simulator → DOM", "e2e", section_e2e),
+        ("4. Bytes per change", "bytes", section_bytes),
+        ("5. Poll processing", "processing", section_processing),
+        ("6. Browser cost", "browser", section_browser),
+    ]
+    for title, key, render in sections:
+        if key in r:
+            parts += ["", f"## {title}", "", render(r[key])]
+    if "qmstats" in r:
+        parts += [
+            "",
+            "## 7. QmStats: today's figures (`bench/qmstats.py`)",
+            "",
+            "Incremental windows against a whole-day fetch every interval; the table is the "
+            "script's own output.",
+            "",
+            r["qmstats"],
+        ]
+    notes_file = Path(__file__).with_name("notes.md")
+    if notes_file.exists():
+        parts += ["", notes_file.read_text().strip()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(parts) + "\n")
