@@ -236,15 +236,32 @@
     lastMessage = Date.now();
     document.body.classList.remove("stream-down");
   });
-  document.addEventListener("htmx:oobAfterSwap", function (evt) {
-    var target = evt.detail && evt.detail.target;
+  // One message carries several fragments: the work after them is done once per frame, not
+  // once per fragment (layout and the duration texts are the expensive part).
+  var pendingFrame = false;
+  var agentsChanged = false;
+
+  function afterSwaps() {
+    pendingFrame = false;
     readFreshness();
-    if (target && (target.id === "agents" || target.hasAttribute("data-agent"))) {
+    if (agentsChanged) {
+      agentsChanged = false;
       fit();
       sortRows();
     }
     showPending();
     tick();
+  }
+
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (target && (target.id === "agents" || target.hasAttribute("data-agent"))) {
+      agentsChanged = true;
+    }
+    if (!pendingFrame) {
+      pendingFrame = true;
+      window.requestAnimationFrame(afterSwaps);
+    }
   });
   window.addEventListener("resize", fit);
   document.addEventListener("DOMContentLoaded", function () {

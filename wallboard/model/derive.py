@@ -135,19 +135,20 @@ def _agent(row: AgentRow, call: Call | None, directory: Directory) -> Agent:
     }
 
 
-def _queue(code: str, agents: list[Agent], calls: list[Call], directory: Directory) -> Queue:
-    members = [a for a in agents if code in a["queues"]]
-    waiting = [c for c in calls if c["queue"] == code and c["state"] == "waiting"]
+def _queue(code: str, members: list[Agent], calls: list[Call], directory: Directory) -> Queue:
+    """One queue's figures from its own agents and calls (grouped once for all queues)."""
+    waiting = [c for c in calls if c["state"] == "waiting"]
+    states = [a["state"] for a in members]
     return {
         "queue": code,
         "name": directory.queues.get(code) or code,
         "waiting": len(waiting),
         "longest_wait_since": min((c["entered"] for c in waiting if c["entered"]), default=None),
-        "talking": sum(1 for c in calls if c["queue"] == code and c["state"] == "talking"),
+        "talking": sum(1 for c in calls if c["state"] == "talking"),
         "agents_logged_in": len(members),
-        "agents_available": sum(1 for a in members if a["state"] == "available"),
-        "agents_on_call": sum(1 for a in members if a["state"] == "on_call"),
-        "agents_paused": sum(1 for a in members if a["state"] == "paused"),
+        "agents_available": states.count("available"),
+        "agents_on_call": states.count("on_call"),
+        "agents_paused": states.count("paused"),
     }
 
 
@@ -166,7 +167,15 @@ def derive(realtime: Realtime, watched: list[str], directory: Directory) -> Stat
         for code in item["queues"] if "queues" in item else [item["queue"]]:
             if code and code not in codes:
                 codes.append(code)
-    queues = [_queue(code, agents, calls, directory) for code in codes]
+    members: dict[str, list[Agent]] = {code: [] for code in codes}
+    for agent in agents:
+        for code in agent["queues"]:
+            members[code].append(agent)
+    calls_of: dict[str, list[Call]] = {code: [] for code in codes}
+    for call in calls:
+        if call["queue"] in calls_of:
+            calls_of[call["queue"]].append(call)
+    queues = [_queue(code, members[code], calls_of[code], directory) for code in codes]
     return {
         "queues": ordered("queues", queues),
         "agents": ordered("agents", agents),
