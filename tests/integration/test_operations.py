@@ -263,7 +263,9 @@ def test_json_logs_carry_request_ids_and_no_secrets(stack: Stack) -> None:
         assert secret not in everything, f"the {what} appears in the logs"
 
 
-@pytest.mark.skipif(not shutil.which("caddy"), reason="caddy is not installed")
+@pytest.mark.skipif(
+    not (shutil.which("caddy") and shutil.which("curl")), reason="caddy or curl is not installed"
+)
 def test_caddy_serves_sse_over_http2_and_tls(stack: Stack) -> None:
     stack.simulator()
     stack.poller(**FAST)

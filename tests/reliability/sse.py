@@ -345,6 +345,18 @@ class Fleet:
 
         return asyncio.run_coroutine_threadsafe(wrapped(), self.loop).result(10)
 
+    def in_sync(self, port: int, snap: dict[str, Any]) -> bool:
+        """Every client at the snapshot's version, showing what a fresh client is shown."""
+        expected = full_page(port).data()
+        return self.call(
+            lambda: all(
+                c.last_id == snap["version"]
+                and c.page.data() == expected
+                and c.page.agent_states() == snapshot_agents(snap)
+                for c in self.clients
+            )
+        )
+
     def close(self) -> None:
         if self._stop is not None and self.thread.is_alive():
             self.loop.call_soon_threadsafe(self._stop.set)

@@ -13,23 +13,14 @@ from typing import Any
 import httpx
 
 from tests.procs import Proc, Stack, agent_in, quiet, set_agent, snapshot, until
-from tests.reliability.sse import Fleet, full_page, snapshot_agents
+from tests.reliability.sse import Fleet
 from wallboard.processes import EmbeddedRedis
 
 FAST = {"WALLBOARD_LEASE_TTL": "1.5", "WALLBOARD_POLL_INTERVAL": "0.5"}
 
 
 def in_sync(fleet: Fleet, web: Proc) -> bool:
-    snap = snapshot(web)
-    expected = full_page(web.port or 0).data()
-    return fleet.call(
-        lambda: all(
-            c.last_id == snap["version"]
-            and c.page.data() == expected
-            and c.page.agent_states() == snapshot_agents(snap)
-            for c in fleet.clients
-        )
-    )
+    return fleet.in_sync(web.port or 0, snapshot(web))
 
 
 def observe(web: Proc, fleet: Fleet, code: str) -> list[tuple[str, bool, str | None]]:

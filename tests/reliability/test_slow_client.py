@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.integration.test_operations import scrape, total
 from tests.procs import Proc, Stack, quiet, snapshot, until
-from tests.reliability.sse import Fleet, full_page, replay, snapshot_agents
+from tests.reliability.sse import Fleet, replay
 
 DROPPED = "wallboard_sse_slow_clients_dropped_total"
 ENV = {"WALLBOARD_POLL_INTERVAL": "0.1", "WALLBOARD_LEASE_TTL": "1.5"}
@@ -23,16 +23,7 @@ def rss_mb(proc: Proc) -> float:
 
 
 def in_sync(fleet: Fleet, web: Proc) -> bool:
-    snap = snapshot(web)
-    expected = full_page(web.port or 0).data()
-    return fleet.call(
-        lambda: all(
-            c.last_id == snap["version"]
-            and c.page.data() == expected
-            and c.page.agent_states() == snapshot_agents(snap)
-            for c in fleet.clients
-        )
-    )
+    return fleet.in_sync(web.port or 0, snapshot(web))
 
 
 def test_a_slow_client_is_dropped_and_nobody_else_notices(stack: Stack) -> None:
