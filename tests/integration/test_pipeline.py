@@ -80,4 +80,8 @@ def test_an_sse_client_receives_the_change(stack: Stack) -> None:
 
     event = until(paused_event, what="an SSE event with the paused tile")
     assert "\nid: " in f"\n{event}" and 'hx-swap-oob="true"' in event
+    # Let the reader leave on its own (it sees the stop at the next heartbeat) before the
+    # web process goes away under it: a broken stream in a thread would outlive the test.
     stop.set()
+    reader.join(15)
+    assert not reader.is_alive()
