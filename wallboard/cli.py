@@ -101,7 +101,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     def on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    # SIGINT too: a shell starts background jobs with it ignored, and Ctrl-C must still work.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         if not env.get("WALLBOARD_REDIS_URL"):
             try:
