@@ -62,12 +62,3 @@ async def test_lost_snapshot_makes_the_next_write_a_reset(redis: Redis, prefix: 
     changes = await store.read("0-0", block_ms=10)
     assert [(c.version, c.delta) for c in changes] == [(version, None)]
     assert await store.snapshot() == (version, TWO)
-
-
-async def test_since_tells_whether_a_version_is_still_there(redis: Redis, prefix: str) -> None:
-    store, lease = await leader(redis, prefix)
-    assert lease.value
-    v1 = await store.publish(lease.value, ONE, {}, {})
-    v2 = await store.publish(lease.value, TWO, DELTA, {})
-    assert [c.version for c in await store.since(v1) or []] == [v2]
-    assert await store.since("1-0") is None

@@ -113,13 +113,6 @@ class SnapshotStore:
         answer: Any = await self.redis.xread({self.keys.changes: after}, block=block_ms, count=100)
         return [_change(i, f) for _, entries in answer or [] for i, f in entries]
 
-    async def since(self, version: str) -> list[Change] | None:
-        """The changes after ``version``, or ``None`` when it is no longer in the stream."""
-        if not await self.redis.xrange(self.keys.changes, version, version, count=1):
-            return None
-        entries: Any = await self.redis.xrange(self.keys.changes, f"({version}", "+")
-        return [_change(i, f) for i, f in entries]
-
     async def last_version(self) -> str:
         entries = await self.redis.xrevrange(self.keys.changes, "+", "-", count=1)
         return _decode(entries[0][0]) if entries else "0-0"
