@@ -3,6 +3,7 @@ each started with the product's own command on a free loopback port, logs kept f
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import signal
@@ -31,6 +32,17 @@ def until(condition: Callable[[], Any], timeout: float = 10.0, what: str = "cond
             return last
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
+
+
+async def eventually(
+    condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition"
+) -> Any:
+    """``until`` for async tests: the event loop keeps running while it waits."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        await asyncio.sleep(0.01)
+    return value
 
 
 @dataclass

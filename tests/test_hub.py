@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from tests.procs import eventually
 from tests.test_render import agent, state
 from wallboard.model.diff import diff
 from wallboard.settings import Settings
@@ -43,17 +44,10 @@ async def setup(redis: Redis, prefix: str) -> AsyncIterator[tuple[Hub, Publisher
     hub = Hub(store, Renderer(), settings)
     stop = asyncio.Event()
     task = asyncio.create_task(hub.run(stop))
-    await until(lambda: hub.loaded)
+    await eventually(lambda: hub.loaded)
     yield hub, publisher
     stop.set()
     await task
-
-
-async def until(condition: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 async def next_event(queue: asyncio.Queue[bytes | None], containing: str) -> str:
@@ -82,7 +76,7 @@ async def test_resume_sends_only_what_was_missed(setup: tuple[Hub, Publisher]) -
     hub, publisher = setup
     since = hub.version
     await publisher.publish(state(agent("agent/1", state="on_call"), agent("agent/2", "Bob")))
-    await until(lambda: hub.version != since)
+    await eventually(lambda: hub.version != since)
     _, first = hub.attach(View(), since)
     text = first.decode()
     assert dom_id("agents", "agent/1") in text and dom_id("agents", "agent/2") not in text
@@ -97,7 +91,7 @@ async def test_a_slow_client_is_dropped_not_buffered(setup: tuple[Hub, Publisher
     slow, _ = hub.attach(View(), None)
     for n in range(6):
         await publisher.publish(state(agent("agent/1", name=f"N{n}")))
-    await until(lambda: slow.dropped)
+    await eventually(lambda: slow.dropped)
     assert slow.queue.qsize() == 1 and slow.queue.get_nowait() is None
     hub.detach(slow)
     assert hub.dropped == 1 and hub.clients == 0

@@ -15,6 +15,7 @@ import httpx
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
+from tests.procs import eventually
 from tests.simulator.support import manual_center
 from wallboard.model.derive import Directory, derive
 from wallboard.model.today import of_day
@@ -227,7 +228,7 @@ async def test_run_asks_only_while_leading_one_request_at_a_time(redis: Redis, p
     k.notice(derive(realtime, ["*"], Directory()))
     assert k.requests == 0, "a standby never asks"
     leading.set()
-    await _until(lambda: k.requests >= 5)
+    await eventually(lambda: k.requests >= 5)
     leading.clear()
     stop.set()
     await asyncio.wait_for(task, 5)
@@ -235,10 +236,3 @@ async def test_run_asks_only_while_leading_one_request_at_a_time(redis: Redis, p
     assert stats["max_in_flight"] == 1 and stats["count"] == k.requests
     assert set(k.figures()["queues"]) == {q.code for q in sim.center.queues.values()}
     await client.aclose()
-
-
-async def _until(predicate: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)

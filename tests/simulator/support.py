@@ -6,12 +6,12 @@ import contextlib
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
+from tests.procs import until
 from wallboard.simulator import make_server
 from wallboard.simulator.callcenter import Agent, CallCenter, Queue
 
@@ -26,7 +26,7 @@ RT = "/queuemetrics/QmRealtime/jsonStatsApi.do"
 AGENTS = "RealtimeDO.RtAgentsRaw"
 CALLS = "RealtimeDO.RtCallsRaw"
 
-__all__ = ["AGENTS", "CALLS", "ROBOT", "RT", "TestClient", "manual_center", "serve", "wait_for"]
+__all__ = ["AGENTS", "CALLS", "ROBOT", "RT", "TestClient", "manual_center", "serve"]
 
 
 def manual_center(start: float | None = None, auto: bool = False) -> CallCenter:
@@ -50,18 +50,6 @@ def manual_center(start: float | None = None, auto: bool = False) -> CallCenter:
     )
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
-    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 @contextlib.contextmanager
 def serve(app: Starlette) -> Iterator[str]:
     """Run the app on a real uvicorn server on a free loopback port; yield its base URL."""
@@ -69,7 +57,7 @@ def serve(app: Starlette) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        wait_for(lambda: server.started, 10, "uvicorn to start")
+        until(lambda: server.started, 10, "uvicorn to start")
         port = server.servers[0].sockets[0].getsockname()[1]
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from tests.procs import until
 from wallboard.simulator import build_app, create_app
 from wallboard.simulator.config import Config
 
-from .support import AGENTS, ROBOT, RT, TestClient, manual_center, wait_for
+from .support import AGENTS, ROBOT, RT, TestClient, manual_center
 
 PBX = "/queuemetrics/qm_jsonsvc_do_pbxactions.do"
 
@@ -126,7 +127,7 @@ def test_background_clock_moves_without_requests() -> None:
     sim = app.state.sim
     with TestClient(app):
         began = sim.center.time
-        wait_for(lambda: sim.center.time > began + 5, 5, "the ticker to advance the model")
+        until(lambda: sim.center.time > began + 5, 5, "the ticker to advance the model")
 
 
 def test_demo_world_changes_by_itself() -> None:
@@ -136,7 +137,7 @@ def test_demo_world_changes_by_itself() -> None:
         assert sum(a["state"] != "logged_off" for a in first["agents"]) >= 15
         assert first["calls"], "the warm-up leaves calls under way"
         ids = {c["callid"] for c in first["calls"]}
-        wait_for(lambda: {c["callid"] for c in client.get("/sim/state").json()["calls"]} != ids,
+        until(lambda: {c["callid"] for c in client.get("/sim/state").json()["calls"]} != ids,
                  10, "calls to change")  # fmt: skip
 
 
@@ -154,7 +155,7 @@ def test_pause_ok_then_applied_after_the_delay(client: TestClient) -> None:
     assert (after["state"], after["pause_code"]) == ("paused", "10")
     assert pbx(client, {"action": "unpause", "agent": "agent/101", "extension": "",
                         "server": ""})["resultStatus"] == "OK"  # fmt: skip
-    wait_for(lambda: agent(client, "agent/101")["state"] == "available", 5, "the unpause")
+    until(lambda: agent(client, "agent/101")["state"] == "available", 5, "the unpause")
 
 
 def test_refusals_say_why(client: TestClient) -> None:

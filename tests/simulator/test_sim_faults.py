@@ -10,10 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.procs import until
 from wallboard.simulator import create_app
 from wallboard.simulator.config import Config
 
-from .support import AGENTS, CALLS, ROBOT, RT, TestClient, manual_center, serve, wait_for
+from .support import AGENTS, CALLS, ROBOT, RT, TestClient, manual_center, serve
 
 QUERY: list[tuple[str, str | int | float | bool | None]] = [
     ("queues", "*"),
@@ -183,7 +184,7 @@ def test_timeout_hangs_past_client_timeouts_and_ends_with_the_server() -> None:
         waiter = threading.Thread(target=hang)
         waiter.start()
         # The first request hangs on server-side too, so wait for the second one to arrive.
-        wait_for(
+        until(
             lambda: app.state.sim.requests.stats["QmRealtime"].count >= 2,
             5,
             "the hanging request to arrive",
@@ -207,7 +208,7 @@ def test_in_flight_counts_on_a_real_server() -> None:
         ]  # fmt: skip
         for t in threads:
             t.start()
-        seen = wait_for(
+        seen = until(
             lambda: (
                 httpx.get(f"{base}/sim/requests")
                 .json()["endpoints"]
