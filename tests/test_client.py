@@ -150,3 +150,12 @@ async def test_sysup() -> None:
         assert not await client.is_up()
     async with qm(answer(b"", 503)) as client:
         assert not await client.is_up()
+
+
+async def test_unconfigured_queuemetrics_is_unavailable_without_any_request() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing may be sent")
+
+    async with QMClient("", "", "", transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(QMUnavailable, match="not configured"):
+            await client.authenticate("sue", "pw")

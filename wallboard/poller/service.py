@@ -60,14 +60,7 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)
-    client = QMClient(
-        settings.qm_url,
-        settings.qm_user,
-        settings.qm_password.get_secret_value(),
-        connect_timeout=settings.qm_connect_timeout,
-        read_timeout=settings.read_timeout_s,
-        max_bytes=settings.qm_max_response_bytes,
-    )
+    client = QMClient.from_settings(settings)
     log.info(
         "polling %s every %.1f s for queues %s",
         settings.qm_url,

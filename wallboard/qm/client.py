@@ -28,6 +28,7 @@ from wallboard.qm.errors import (
 from wallboard.qm.realtime import AGENTS_BLOCK, CALLS_BLOCK, Realtime, parse_realtime
 from wallboard.qm.users import UserInfo, parse_auth
 from wallboard.qm.wire import check_result
+from wallboard.settings import Settings
 
 _HEADERS = {
     "Accept": "application/json",
@@ -82,6 +83,18 @@ class QMClient:
             auth=(user, password), timeout=timeout, headers=_HEADERS, transport=transport
         )
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> QMClient:
+        """The robot's client, as every process that talks to QueueMetrics builds it."""
+        return cls(
+            settings.qm_url,
+            settings.qm_user,
+            settings.qm_password.get_secret_value(),
+            connect_timeout=settings.qm_connect_timeout,
+            read_timeout=settings.read_timeout_s,
+            max_bytes=settings.qm_max_response_bytes,
+        )
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -92,6 +105,8 @@ class QMClient:
         await self.aclose()
 
     async def _send(self, request: httpx.Request, auth: tuple[str, str] | None = None) -> Answer:
+        if not self.base_url:
+            raise QMUnavailable("QueueMetrics is not configured (WALLBOARD_QM_URL is empty)")
         sent = time.time()
         try:
             if auth is None:

@@ -40,13 +40,7 @@ class Services:
         store = SnapshotStore(redis, keys, settings.stream_maxlen)
         messages = BoardMessages(redis, keys)
         hub = Hub(store, renderer, settings, messages)
-        qm = QMClient(
-            settings.qm_url or "http://qm.invalid/queuemetrics",
-            settings.qm_user,
-            settings.qm_password.get_secret_value(),
-            connect_timeout=settings.qm_connect_timeout,
-            read_timeout=settings.read_timeout_s,
-        )
+        qm = QMClient.from_settings(settings)
         sessions = SessionStore(redis, keys, settings.session_ttl)
         guard = Guard(
             redis,
