@@ -4,12 +4,10 @@ limit, CPU and memory read from /proc, percentiles, and the machine's descriptio
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import platform
 import resource
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wallboard.processes import EmbeddedRedis, free_port, wait_for_port
+from wallboard.processes import EmbeddedRedis, die_with_parent, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
@@ -37,8 +35,7 @@ def raise_nofile() -> int:
 def _child_setup() -> None:
     """In the child before exec: many sockets allowed, and die with the benchmark."""
     raise_nofile()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    die_with_parent()
 
 
 def cpu_seconds(pid: int) -> float:

@@ -19,6 +19,7 @@ import httpx
 from bench.common import ROBOT, Proc, Stack, cpu_seconds, pct
 from bench.fanout import LoadClient
 from bench.floor import REALTIME_BODY
+from tests.browser.chromium import FLAGS
 from wallboard.web.render import dom_id
 
 NAIVE_PERIOD_S = 5.0  # QueueMetrics' own real-time page refreshes every 5 s by default
@@ -277,12 +278,5 @@ async def end_to_end(
     return rows
 
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--enable-precise-memory-info",
-]
+# Precise memory figures for the browser benchmark.
+CHROMIUM_FLAGS = [*FLAGS, "--enable-precise-memory-info"]

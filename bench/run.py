@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from bench import browser, fanout, processing, product
 from bench.common import ROOT, Stack, machine, raise_nofile, versions
 from bench.floor import Floor, state_of
 from bench.report import write
+from tests.browser.chromium import executable
 
 ALL = "processing,fanout,product,browser,qmstats"
 KEYS_OF = {
@@ -34,8 +34,7 @@ KEYS_OF = {
 
 
 def chromium_path() -> str | None:
-    found = os.environ.get("WALLBOARD_CHROMIUM") or shutil.which("chromium")
-    return found if found and Path(found).exists() else None
+    return executable() or shutil.which("chromium")
 
 
 async def bench_fanout(stack: Stack, quick: bool, log: Any) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ class MissingRedis(RuntimeError):
     pass
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Linux only: the kernel signals the child when its parent dies, even by SIGKILL, so a
     # crashed demo leaves no orphan behind.
     with contextlib.suppress(OSError, AttributeError):
@@ -31,7 +31,7 @@ def _die_with_parent() -> None:
 
 
 def spawn(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, env=env, preexec_fn=_die_with_parent)
+    return subprocess.Popen(args, env=env, preexec_fn=die_with_parent)
 
 
 def stop(processes: list[subprocess.Popen[bytes]], timeout: float = 10.0) -> None:
@@ -105,9 +105,7 @@ class EmbeddedRedis:
         args = [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
         args += ["--save", "", "--appendonly", "no", "--dir", self.workdir, "--loglevel"]
         args += ["warning", "--protected-mode", "yes"]
-        self.process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent
-        )
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, preexec_fn=die_with_parent)
         wait_for_port("127.0.0.1", self.port, timeout, self.process)
         return self
 
