@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from wallboard import metrics
 from wallboard.processes import EmbeddedRedis, free_port
+from wallboard.store.keys import Keys
 
 
 @dataclass
@@ -98,9 +99,9 @@ async def test_a_dead_pollers_figures_drop_out(redis: Redis, prefix: str) -> Non
     await figures.publish(False, None)
     assert "gone:9" in await metrics.read_figures(redis, prefix)
     # Its hash expires (as after FIGURES_TTL_S); the index entry alone shows nothing.
-    await redis.delete(metrics.figures_key(prefix, "gone:9"))
+    await redis.delete(Keys(prefix).poller_figures("gone:9"))
     assert await metrics.read_figures(redis, prefix) == {}
-    assert await redis.pttl(metrics.figures_key(prefix, "x")) == -2
+    assert await redis.pttl(Keys(prefix).poller_figures("x")) == -2
 
 
 async def test_actions_and_logins_are_defined_for_their_builders(redis: Redis, prefix: str) -> None:
@@ -135,7 +136,7 @@ async def test_poller_healthcheck(
     mine = metrics.PollerFigures(redis, prefix, f"{socket.gethostname()}:42")
     await mine.publish(False, None)
     assert metrics.check_poller() == 0
-    await redis.hset(metrics.figures_key(prefix, mine.identity), "updated", "1000")
+    await redis.hset(Keys(prefix).poller_figures(mine.identity), "updated", "1000")
     assert metrics.check_poller() == 1, "a report long ago means a wedged poller"
     monkeypatch.setenv("WALLBOARD_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     assert metrics.check_poller() == 1

@@ -36,6 +36,8 @@ from prometheus_client.registry import Collector
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from wallboard.store.keys import Keys
+
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 # Poll durations: a healthy QueueMetrics answers in tens of milliseconds; the tail up to the
@@ -65,14 +67,6 @@ LOGINS = Counter(
     ["result"],
     registry=REGISTRY,
 )
-
-
-def figures_index(prefix: str) -> str:
-    return f"{prefix}poller:metrics"
-
-
-def figures_key(prefix: str, identity: str) -> str:
-    return f"{prefix}poller:metrics:{identity}"
 
 
 class PollerFigures:
@@ -122,8 +116,8 @@ class PollerFigures:
 
     async def publish(self, leader: bool, epoch: int | None) -> None:
         """Never raises: metrics must not stop a poll."""
-        key = figures_key(self.prefix, self.identity)
-        index = figures_index(self.prefix)
+        key = Keys(self.prefix).poller_figures(self.identity)
+        index = Keys(self.prefix).poller_metrics
         now = time.time()
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
@@ -140,13 +134,13 @@ async def read_figures(redis: Redis, prefix: str) -> dict[str, dict[str, str]]:
     """Every live poller's figures by identity; raises RedisError when Redis does not answer."""
     identities = [
         i.decode() if isinstance(i, bytes) else str(i)
-        for i in await redis.zrange(figures_index(prefix), 0, -1)
+        for i in await redis.zrange(Keys(prefix).poller_metrics, 0, -1)
     ]
     if not identities:
         return {}
     async with redis.pipeline(transaction=False) as pipe:
         for identity in identities:
-            pipe.hgetall(figures_key(prefix, identity))
+            pipe.hgetall(Keys(prefix).poller_figures(identity))
         hashes = await pipe.execute()
     figures: dict[str, dict[str, str]] = {}
     for identity, raw in zip(identities, hashes, strict=True):
@@ -310,11 +304,13 @@ def check_poller(max_age: float | None = None) -> int:
         settings.redis_url, socket_timeout=3, socket_connect_timeout=3
     )
     try:
-        for raw in client.zrange(figures_index(prefix), 0, -1):
+        for raw in client.zrange(Keys(prefix).poller_metrics, 0, -1):
             identity = _text(raw)
             if not identity.startswith(f"{host}:"):
                 continue
-            updated = _num(_text(client.hget(figures_key(prefix, identity), "updated") or ""))
+            updated = _num(
+                _text(client.hget(Keys(prefix).poller_figures(identity), "updated") or "")
+            )
             if time.time() - updated < limit:
                 return 0
     except RedisError as exc:

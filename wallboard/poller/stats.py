@@ -245,7 +245,7 @@ class TodayKeeper:
 
     @property
     def calls_key(self) -> str:
-        return f"{self.keys.today}:calls"
+        return self.keys.today_calls
 
     async def _store(self, changed: list[CallRecord], full: bool) -> None:
         try:

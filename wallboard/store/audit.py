@@ -15,7 +15,7 @@ from wallboard.store.keys import Keys
 class AuditLog:
     def __init__(self, redis: Redis, keys: Keys, maxlen: int = 10_000) -> None:
         self.redis = redis
-        self.key = f"{keys.prefix}audit"
+        self.key = keys.audit
         self.maxlen = maxlen
 
     async def append(self, **entry: Any) -> str:

@@ -36,3 +36,35 @@ class Keys:
     @property
     def today(self) -> str:
         return f"{self.prefix}today"
+
+    @property
+    def today_calls(self) -> str:
+        return f"{self.prefix}today:calls"
+
+    @property
+    def audit(self) -> str:
+        return f"{self.prefix}audit"
+
+    @property
+    def messages(self) -> str:
+        return f"{self.prefix}messages"
+
+    @property
+    def poller_metrics(self) -> str:
+        """The index of the pollers' figures; each poller's hash is ``poller_figures(id)``."""
+        return f"{self.prefix}poller:metrics"
+
+    def poller_figures(self, identity: str) -> str:
+        return f"{self.prefix}poller:metrics:{identity}"
+
+    def session(self, sid: str) -> str:
+        return f"{self.prefix}session:{sid}"
+
+    def pause_codes(self, agent: str) -> str:
+        return f"{self.prefix}pcodes:{agent}"
+
+    def auth_cache(self, digest: str) -> str:
+        return f"{self.prefix}authcache:{digest}"
+
+    def rate(self, name: str, who: str) -> str:
+        return f"{self.prefix}rate:{name}:{who}"

@@ -19,7 +19,7 @@ from wallboard.store.keys import Keys
 class BoardMessages:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self.redis = redis
-        self.key = f"{keys.prefix}messages"
+        self.key = keys.messages
 
     async def add(self, text: str, queue: str, sender: str, ttl_s: float) -> dict[str, Any]:
         now = time.time()

@@ -93,7 +93,7 @@ class ActionService:
 
     async def pause_codes(self, agent: str) -> dict[str, tuple[str, str]]:
         """The codes QueueMetrics allows for this agent, cached in Redis."""
-        key = f"{self.keys.prefix}pcodes:{agent}"
+        key = self.keys.pause_codes(agent)
         cached = await self.redis.get(key)
         if cached:
             return {c: (d, t) for c, (d, t) in json.loads(cached).items()}

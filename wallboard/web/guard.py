@@ -56,21 +56,21 @@ class RateLimiter:
 
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self.redis = redis
-        self.prefix = f"{keys.prefix}rate:"
+        self.keys = keys
 
     async def hit(self, name: str, who: str, window_s: int) -> int:
-        key = f"{self.prefix}{name}:{who}"
+        key = self.keys.rate(name, who)
         count = int(await self.redis.incr(key))
         if count == 1:
             await self.redis.expire(key, window_s)
         return count
 
     async def count(self, name: str, who: str) -> int:
-        value = await self.redis.get(f"{self.prefix}{name}:{who}")
+        value = await self.redis.get(self.keys.rate(name, who))
         return int(value or 0)
 
     async def clear(self, name: str, who: str) -> None:
-        await self.redis.delete(f"{self.prefix}{name}:{who}")
+        await self.redis.delete(self.keys.rate(name, who))
 
 
 class Guard:
@@ -99,7 +99,7 @@ class Guard:
     def _cache_key(self, user: str, password: str) -> str:
         # Keyed by an HMAC of the credentials: the password itself is never stored.
         digest = hmac.new(self.secret, f"{user}\0{password}".encode(), hashlib.sha256)
-        return f"{self.keys.prefix}authcache:{digest.hexdigest()}"
+        return self.keys.auth_cache(digest.hexdigest())
 
     async def check_login(self, user: str, password: str, client_ip: str) -> UserInfo:
         """QueueMetrics' verdict on a login, cached briefly; failures are counted."""

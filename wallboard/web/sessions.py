@@ -44,7 +44,7 @@ class SessionStore:
         self.ttl = max(int(ttl_s), 60)
 
     def _key(self, sid: str) -> str:
-        return f"{self.keys.prefix}session:{sid}"
+        return self.keys.session(sid)
 
     async def create(self, user: UserInfo, replacing: str | None = None) -> Session:
         """A new session with a new id; the one it replaces (if any) is gone."""
