@@ -159,3 +159,52 @@ async def test_unconfigured_queuemetrics_is_unavailable_without_any_request() ->
     async with QMClient("", "", "", transport=httpx.MockTransport(handler)) as client:
         with pytest.raises(QMUnavailable, match="not configured"):
             await client.authenticate("sue", "pw")
+
+
+def editors(user_editor: Any) -> Any:
+    """The agent editor answers the guide's record; the user editor answers `user_editor`."""
+    agent = {"nome_agente": "agent/101", "descr_agente": "John Doe (101)", "group_name": "Day",
+             "loc_name": "Main", "supervised_by": "41", "PK_ID": "71"}  # fmt: skip
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/agent/jsonEditorApi.do"):
+            return httpx.Response(200, json=[agent])
+        response: httpx.Response = user_editor(request)
+        return response
+
+    return handler
+
+
+async def test_supervisors_from_the_user_editor() -> None:
+    users = answer([{"PK_ID": "41", "login": "demosupervisor"}])
+    async with qm(editors(users)) as client:
+        roster = await client.agents()
+    assert roster.agents["agent/101"].supervisor == "demosupervisor"
+    assert roster.supervisors_missing == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "why"),
+    [
+        (403, b"<html>HTTP Status 403 - Forbidden</html>", "HTTP 403"),
+        (404, b'{"error": "Unknown editor"}', "HTTP 404"),
+        (200, b'{"error": "User robot lacks key USRADMIN"}', "lacks key USRADMIN"),
+    ],
+)
+async def test_a_refused_user_editor_keeps_the_agents(status: int, body: bytes, why: str) -> None:
+    async with qm(editors(answer(body, status))) as client:
+        roster = await client.agents()
+    info = roster.agents["agent/101"]
+    assert (info.name, info.group, info.location, info.supervisor) == (
+        "John Doe",
+        "Day",
+        "Main",
+        "",
+    )
+    assert why in roster.supervisors_missing
+
+
+async def test_a_user_editor_that_cannot_answer_now_fails_the_whole_read() -> None:
+    async with qm(editors(answer(b"<html>Tomcat</html>", 500))) as client:
+        with pytest.raises(QMUnavailable):
+            await client.agents()

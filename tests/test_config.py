@@ -9,7 +9,7 @@ from wallboard.qm.config import (
     parse_pause_codes,
     parse_users,
 )
-from wallboard.qm.errors import QMProtocolError
+from wallboard.qm.errors import QMProtocolError, QMRefused
 
 GUIDE_AGENT = {
     "group_name": "Default", "PK_ID": "71", "location": "1", "group_by": "1",
@@ -44,6 +44,11 @@ def test_users() -> None:
     assert parse_users([{"PK_ID": "41", "login": "demosupervisor"}]) == {"41": "demosupervisor"}
     with pytest.raises(QMProtocolError):
         parse_users("nope")
+
+
+def test_an_editor_refusal_answered_with_http_200_says_why() -> None:
+    with pytest.raises(QMRefused, match="the user editor refused: User robot lacks key"):
+        parse_users({"error": "User robot lacks key USRADMIN"})
 
 
 def test_agent_queues_in_both_formats() -> None:

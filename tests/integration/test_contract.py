@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.procs import Proc, Stack, control, quiet
+from tests.drive import control, quiet
+from tests.harness import Proc, Stack
 from wallboard.model.derive import Directory, derive
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import (
@@ -165,7 +166,7 @@ async def test_names_queues_and_pause_codes(sim: Proc) -> None:
     truth = control(sim, "GET", "state")
     agent = next(a for a in truth["agents"] if a["logged_queues"])
     async with client(sim) as qm:
-        agents = await qm.agents()
+        agents = (await qm.agents()).agents
         queues = await qm.agent_queues(agent["agent"])
         pauses = await qm.pause_codes(agent["agent"])
     info = agents[agent["agent"]]
@@ -200,7 +201,7 @@ async def test_pbx_action_ok_and_ko(sim: Proc) -> None:
 async def test_supervisors_from_each_agents_record(sim: Proc) -> None:
     truth = {a["agent"]: a["supervisor"] for a in control(sim, "GET", "state")["agents"]}
     async with client(sim) as qm:
-        by_users = await qm.agents("users")
-        by_record = await qm.agents("record")
+        by_users = (await qm.agents("users")).agents
+        by_record = (await qm.agents("record")).agents
     assert {c: a.supervisor for c, a in by_record.items()} == truth
     assert {c: a.supervisor for c, a in by_users.items()} == truth

@@ -325,3 +325,15 @@ def test_user_editor(client: TestClient) -> None:
     assert all("password" not in u for u in users)
     one = client.get("/queuemetrics/user/41/jsonEditorApi.do", auth=ROBOT).json()
     assert one["login"] == "demosupervisor" and "SUPERVISOR" in one["keys"]
+
+
+@pytest.mark.parametrize("refusal", [403, 404])
+def test_the_user_editor_can_be_switched_off(client: TestClient, refusal: int) -> None:
+    knobs = client.post("/sim/faults", json={"config": {"user_editor": refusal}}).json()
+    assert knobs["config"]["user_editor"] == str(refusal)
+    for path in ("/queuemetrics/user/jsonEditorApi.do", "/queuemetrics/user/41/jsonEditorApi.do"):
+        assert client.get(path, auth=ROBOT).status_code == refusal
+    agents = client.get("/queuemetrics/agent/jsonEditorApi.do", auth=ROBOT)
+    assert agents.status_code == 200 and agents.json()
+    client.delete("/sim/faults")
+    assert client.get("/queuemetrics/user/jsonEditorApi.do", auth=ROBOT).status_code == 200

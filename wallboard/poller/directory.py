@@ -4,7 +4,6 @@ Redis. A failure here never makes the live data stale; codes are shown until nam
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Any
@@ -12,10 +11,12 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from wallboard.model.derive import Directory, State
+from wallboard.model.derive import Directory
+from wallboard.model.state import Floor
 from wallboard.poller.waiting import wait
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMError
+from wallboard.store.directory import DirectoryStore
 from wallboard.store.keys import Keys
 
 log = logging.getLogger("wallboard.poller")
@@ -38,8 +39,7 @@ class DirectoryKeeper:
     ) -> None:
         self.supervisors_from = supervisors_from
         self.client = client
-        self.redis = redis
-        self.keys = keys
+        self.store = DirectoryStore(redis, keys)
         self.refresh_s = refresh_s
         self.fixed_queue_names = queue_names or {}
         self.directory = Directory(queues=dict(self.fixed_queue_names))
@@ -47,35 +47,30 @@ class DirectoryKeeper:
         self.unnamed_queues: dict[str, str] = {}  # queue → an agent logged on to it
         self.unexplained_pauses: dict[str, str] = {}  # pause code → an agent paused with it
         self.failed: set[str] = set()
+        self.supervisors_missing = ""  # why QueueMetrics gave no supervisors' logins, if so
         self.requests = 0
 
-    def notice(self, state: State) -> None:
+    def notice(self, floor: Floor) -> None:
         """Remember codes the live data shows that have no name yet."""
-        for agent in state["agents"]:
-            for queue in agent["queues"]:
+        for agent in floor.agents:
+            for queue in agent.queues:
                 if queue not in self.directory.queues and queue not in self.failed:
-                    self.unnamed_queues.setdefault(queue, agent["agent"])
-            code = agent["pause_code"]
+                    self.unnamed_queues.setdefault(queue, agent.agent)
+            code = agent.pause_code
             if code and code not in self.directory.pauses and f"p:{code}" not in self.failed:
-                self.unexplained_pauses.setdefault(code, agent["agent"])
+                self.unexplained_pauses.setdefault(code, agent.agent)
 
     async def load(self) -> None:
         """What a previous leader learnt, so a takeover shows names at once."""
-        raw = await self.redis.get(self.keys.directory)
-        if raw:
-            stored = json.loads(raw)
-            self.directory.agents.update(stored.get("agents", {}))
-            self.directory.queues.update(stored.get("queues", {}))
-            self.directory.pauses.update(stored.get("pauses", {}))
+        stored = await self.store.load()
+        if stored is not None:
+            self.directory.agents.update(stored.agents)
+            self.directory.queues.update(stored.queues)
+            self.directory.pauses.update(stored.pauses)
             self.directory.queues.update(self.fixed_queue_names)
 
     async def save(self) -> None:
-        body: dict[str, Any] = {
-            "agents": self.directory.agents,
-            "queues": self.directory.queues,
-            "pauses": self.directory.pauses,
-        }
-        await self.redis.set(self.keys.directory, json.dumps(body))
+        await self.store.save(self.directory, self.supervisors_missing)
 
     async def cycle(self) -> bool:
         """One round on the configuration channel; ``True`` when something was learnt."""
@@ -101,7 +96,7 @@ class DirectoryKeeper:
     async def _refresh_agents(self) -> bool:
         self.requests += 1
         try:
-            agents = await self.client.agents(self.supervisors_from)
+            roster = await self.client.agents(self.supervisors_from)
         except QMError as exc:
             log.warning("cannot read agent names (%s): %s", exc.kind, exc.message)
             self.last_refresh = time.monotonic() - self.refresh_s + 30  # retry in 30 s
@@ -114,12 +109,23 @@ class DirectoryKeeper:
                 "location": a.location,
                 "supervisor": a.supervisor,
             }
-            for code, a in agents.items()
+            for code, a in roster.agents.items()
         }
         changed = fresh != self.directory.agents
         self.directory.agents.clear()
         self.directory.agents.update(fresh)
-        return changed
+        return self._note_supervisors(roster.supervisors_missing) or changed
+
+    def _note_supervisors(self, missing: str) -> bool:
+        """Say once that supervisors' logins are missing (and once that they are back)."""
+        if missing == self.supervisors_missing:
+            return False
+        if missing:
+            log.warning("agent names kept, supervisors' logins unavailable: %s", missing)
+        else:
+            log.info("supervisors' logins are available again")
+        self.supervisors_missing = missing
+        return True
 
     async def _lookup(self, queue: str, call: Any, into: dict[str, str]) -> bool:
         self.requests += 1

@@ -6,13 +6,14 @@ import json
 import time
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
 
 from wallboard.qm.config import (
     AgentInfo,
+    Roster,
     parse_agent_queues,
     parse_agents,
     parse_pause_codes,
@@ -28,7 +29,9 @@ from wallboard.qm.errors import (
 from wallboard.qm.realtime import AGENTS_BLOCK, CALLS_BLOCK, Realtime, parse_realtime
 from wallboard.qm.users import UserInfo, parse_auth
 from wallboard.qm.wire import check_result
-from wallboard.settings import Settings
+
+if TYPE_CHECKING:  # only its fields are read: the settings import the model, which imports qm
+    from wallboard.settings import Settings
 
 _HEADERS = {
     "Accept": "application/json",
@@ -220,27 +223,37 @@ class QMClient:
         answer = await self.stats_api("QmAgentPCodes", [("agent", agent)])
         return parse_pause_codes(answer.payload)
 
-    async def agents(self, supervisors_from: str = "users") -> dict[str, AgentInfo]:
+    async def agents(self, supervisors_from: str = "users") -> Roster:
         """Agents from the configuration. Supervisors' logins come from the ``user`` editor
         (one request), or from each agent's own record (``supervised_by__DECODED``, one
         request per agent): which one a QueueMetrics fills is not confirmed, hence the choice."""
         agents = parse_agents(await self.editor("agent"))
         if supervisors_from == "record":
-            records = [
-                await self.editor("agent", a.record_id) for a in agents.values() if a.record_id
-            ]
-            decoded = {c: a for r in records for c, a in parse_agents(r).items()}
-            return {
-                code: replace(a, supervisor=decoded[code].supervisor if code in decoded else "")
-                for code, a in agents.items()
-            }
-        if any(a.supervisor_id and not a.supervisor for a in agents.values()):
+            return Roster(await self._supervisors_from_records(agents))
+        if not any(a.supervisor_id and not a.supervisor for a in agents.values()):
+            return Roster(agents)
+        try:
             users = parse_users(await self.editor("user"))
-            agents = {
+        except QMUnavailable:
+            raise  # a passing failure: the whole refresh is tried again soon
+        except QMError as exc:
+            # A robot without the right to read users, or a QueueMetrics without that editor:
+            # names, groups and locations from the agent editor are good all the same.
+            return Roster(agents, f"the user editor is refused: {exc.message}")
+        return Roster(
+            {
                 code: replace(a, supervisor=a.supervisor or users.get(a.supervisor_id, ""))
                 for code, a in agents.items()
             }
-        return agents
+        )
+
+    async def _supervisors_from_records(self, agents: dict[str, AgentInfo]) -> dict[str, AgentInfo]:
+        records = [await self.editor("agent", a.record_id) for a in agents.values() if a.record_id]
+        decoded = {c: a for r in records for c, a in parse_agents(r).items()}
+        return {
+            code: replace(a, supervisor=decoded[code].supervisor if code in decoded else "")
+            for code, a in agents.items()
+        }
 
     async def editor(self, editor: str, record: str | None = None) -> Any:
         path = f"{editor}/{record}/jsonEditorApi.do" if record else f"{editor}/jsonEditorApi.do"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wallboard.qm.errors import QMProtocolError
+from wallboard.qm.errors import QMProtocolError, QMRefused
 from wallboard.qm.wire import clean_cell, find_block
 
 PAUSE_TYPES = {"PB", "PNB", "NPB", "NPNB"}
@@ -30,8 +30,20 @@ class AgentInfo:
     record_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """The agents of the configuration, and why their supervisors' logins are missing when
+    QueueMetrics would not give them (empty when it did)."""
+
+    agents: dict[str, AgentInfo]
+    supervisors_missing: str = ""
+
+
 def _records(payload: Any, editor: str) -> list[Mapping[str, Any]]:
     if isinstance(payload, Mapping):
+        if set(payload) == {"error"}:
+            # An editor that refuses with HTTP 200 says why in a lone "error" item.
+            raise QMRefused(f"the {editor} editor refused: {clean_cell(payload['error'])}")
         payload = [payload]
     if not isinstance(payload, list) or not all(isinstance(r, Mapping) for r in payload):
         raise QMProtocolError(f"the {editor} editor did not answer a list of records")

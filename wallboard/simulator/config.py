@@ -24,6 +24,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "unknown_block": ("error", "omit", "empty"),
     "auth_fail": ("401", "result_error"),
     "stats_start_means": ("enter", "answer"),
+    "user_editor": ("on", "403", "404"),
 }
 
 
@@ -131,6 +132,9 @@ class Config:
     stats_ms_per_call: float = 0.07
     # Read `queues=*` as every queue (not confirmed for QmStats) rather than a queue named "*".
     stats_star_all: bool = False
+    # The user editor: served, refused (HTTP 403, a robot without the right to read users) or
+    # missing (HTTP 404, a QueueMetrics without that editor).
+    user_editor: str = "on"
     users: list[User] = field(default_factory=default_users)
 
     def user(self, login: str) -> User | None:
@@ -153,7 +157,7 @@ class Config:
             if name not in known:
                 raise ValueError(f"unknown knob '{name}'")
             current = getattr(self, name)
-            if name == "auth_fail":
+            if name in ("auth_fail", "user_editor"):
                 value = str(value)
             if isinstance(current, bool):
                 if not isinstance(value, bool):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from wallboard.simulator.callcenter import Agent
 from wallboard.simulator.config import User
-from wallboard.simulator.gateway import Ctx, QmEndpoint, json_response, qm_route
+from wallboard.simulator.gateway import HTML_403, Ctx, QmEndpoint, json_response, qm_route
 from wallboard.simulator.simulation import Simulation
 
 FIRST_AGENT_ID = 71  # as in Loway's example, where agent/101 is record 71
@@ -124,8 +124,20 @@ def _agents(ctx: Ctx) -> list[tuple[int, Agent]]:
     return [(FIRST_AGENT_ID + i, a) for i, a in enumerate(ctx.sim.center.agents.values())]
 
 
+def _switched_off(ctx: Ctx, editor: str) -> Response | None:
+    """The user editor's answer when the `user_editor` knob turns it off."""
+    if editor != "user" or ctx.cfg.user_editor == "on":
+        return None
+    if ctx.cfg.user_editor == "403":
+        return HTMLResponse(HTML_403, 403)
+    return json_response({"error": f"Unknown editor '{editor}'"}, 404)
+
+
 async def listing(ctx: Ctx) -> Response:
     editor = ctx.request.path_params["editor"]
+    off = _switched_off(ctx, editor)
+    if off is not None:
+        return off
     q = ctx.param("q").lower()
     if editor == "agent":
         records = [agent_record(ctx, pk, a, False) for pk, a in _agents(ctx)]
@@ -143,6 +155,9 @@ async def listing(ctx: Ctx) -> Response:
 async def single(ctx: Ctx) -> Response:
     editor = ctx.request.path_params["editor"]
     pk = ctx.request.path_params["id"]
+    off = _switched_off(ctx, editor)
+    if off is not None:
+        return off
     if editor == "agent":
         for number, a in _agents(ctx):
             if str(number) == pk:

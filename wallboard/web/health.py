@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 
 from wallboard import metrics
 from wallboard.buildinfo import build
+from wallboard.store.directory import DirectoryStore
 from wallboard.web.freshness import judge
 from wallboard.web.services import Services
 
@@ -27,6 +28,7 @@ def install(app: FastAPI, services: Services) -> None:
         try:
             await services.redis.ping()
             meta = await services.store.meta()
+            supervisors = await DirectoryStore(services.redis, services.keys).supervisors()
         except RedisError as exc:
             body = {"ready": False, "fresh": False, "reason": f"Redis: {exc}", "age_s": None}
             return JSONResponse(body, status_code=503)
@@ -41,6 +43,7 @@ def install(app: FastAPI, services: Services) -> None:
             "clients": services.hub.clients,
             "qm_timezone": settings.qm_timezone,
             "day_start": settings.day_start,
+            "supervisors": supervisors,
         }
         status = 503 if strict and not fresh["fresh"] else 200
         return JSONResponse(body, status_code=status)
