@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.procs import Stack, control, snapshot, until
+from tests.drive import control, snapshot
+from tests.harness import Stack
+from tests.waiting import until
 
 
 def readyz(web: Any) -> dict[str, Any]:
