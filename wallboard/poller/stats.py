@@ -10,7 +10,6 @@ for it, and its failures make only today's figures stale.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -21,7 +20,7 @@ from zoneinfo import ZoneInfo
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from wallboard.model.derive import State
+from wallboard.model.state import Floor
 from wallboard.model.today import (
     LOST_CAUSES,
     Book,
@@ -39,19 +38,9 @@ from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMError
 from wallboard.qm.stats import CallRecord, StartMeans, fetch_calls
 from wallboard.store.keys import Keys
+from wallboard.store.today import BookMark, TodayStore
 
 log = logging.getLogger("wallboard.poller")
-
-META = "_meta"
-
-
-def _encode(rec: CallRecord) -> str:
-    return json.dumps([rec.callid, rec.queue, rec.entered, rec.answered, rec.wait, rec.talk,
-                       rec.ended, rec.agent, rec.caller, rec.reason])  # fmt: skip
-
-
-def _field(rec: CallRecord) -> str:
-    return f"{rec.callid}|{rec.queue}|{rec.entered}"
 
 
 class TodayKeeper:
@@ -79,7 +68,7 @@ class TodayKeeper:
         persist: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.client, self.redis, self.keys = client, redis, keys
+        self.client, self.store = client, TodayStore(redis, keys)
         self.watched = [q for q in queues if q and q != "*"]
         self.all_queues = "*" in queues or not self.watched
         self.tz, self.day_start = ZoneInfo(tz), day_start
@@ -110,15 +99,13 @@ class TodayKeeper:
 
     # ------------------------------------------------------------ inputs and outputs
 
-    def notice(self, state: State) -> None:
-        """The live state of the last real-time poll: its queues and calls still waiting."""
-        self.live_queues = [q["queue"] for q in state["queues"]]
+    def notice(self, floor: Floor) -> None:
+        """The floor of the last real-time poll: its queues and calls still waiting."""
+        self.live_queues = [q.queue for q in floor.queues]
         self.waiting_since = {
-            q["queue"]: q["longest_wait_since"]
-            for q in state["queues"]
-            if q.get("longest_wait_since")
+            q.queue: q.longest_wait_since for q in floor.queues if q.longest_wait_since
         }
-        entered = [c["entered"] for c in state["calls"] if c.get("entered")]
+        entered = [c.entered for c in floor.calls if c.entered]
         self.live_entered = min(entered) if entered else None
 
     def qm_now(self) -> float:
@@ -243,23 +230,12 @@ class TodayKeeper:
 
     # ------------------------------------------------------------ Redis
 
-    @property
-    def calls_key(self) -> str:
-        return self.keys.today_calls
-
     async def _store(self, changed: list[CallRecord], full: bool) -> None:
+        mark = None  # the book is kept only when it holds a day fetched without error
+        if self.persist and self.day is not None and self.error is None:
+            mark = BookMark(self.day.label, self.covered, self.last_fetch, self.last_full)
         try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.set(self.keys.today, json.dumps(self.figures()))
-                if self.persist and self.day is not None and self.error is None:
-                    if full:
-                        pipe.delete(self.calls_key)
-                    mapping: dict[Any, Any] = {_field(r): _encode(r) for r in changed}
-                    meta = {"day": self.day.label, "queues": list(self.covered),
-                            "last_fetch": self.last_fetch, "last_full": self.last_full}  # fmt: skip
-                    mapping[META] = json.dumps(meta)
-                    pipe.hset(self.calls_key, mapping=mapping)
-                await pipe.execute()
+            await self.store.save(self.figures(), mark, changed, whole=full)
         except RedisError as exc:
             log.warning("cannot keep today's figures in Redis: %s", exc)
 
@@ -267,20 +243,16 @@ class TodayKeeper:
         """Carry on from what a previous leader kept, if it is today's; True if it was."""
         if not self.persist:
             return False
-        stored: dict[Any, Any] = await self.redis.hgetall(self.calls_key)
-        raw = stored.pop(META.encode(), None)
-        if raw is None:
+        stored = await self.store.book()
+        if stored is None:
             return False
-        meta = json.loads(raw)
+        mark = stored.mark
         day = business_day(self.qm_now(), self.tz, self.day_start)
-        if meta.get("day") != day.label or meta.get("last_full") is None:
+        if mark.day != day.label or mark.last_full is None:
             return False
-        book: Book = {}
-        for value in stored.values():
-            rec = CallRecord(*json.loads(value))
-            book[rec.key] = rec
-        self.book, self.day, self.covered = book, day, tuple(meta.get("queues", ()))
-        self.last_fetch, self.last_full = meta.get("last_fetch"), meta["last_full"]
+        self.book = {rec.key: rec for rec in stored.calls}
+        self.day, self.covered = day, mark.queues
+        self.last_fetch, self.last_full = mark.last_fetch, mark.last_full
         return True
 
     # ------------------------------------------------------------ the loop

@@ -18,6 +18,7 @@ from wallboard import metrics
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMActionRefused, QMError
 from wallboard.store.audit import AuditLog
+from wallboard.store.directory import DirectoryStore
 from wallboard.store.keys import Keys
 from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import SnapshotStore
@@ -81,8 +82,7 @@ class ActionService:
         agents = {a["agent"]: a for a in (stored[1]["agents"] if stored else [])}
         if code in agents:
             return agents[code]
-        known = await self.redis.get(self.keys.directory)
-        if known and code in json.loads(known).get("agents", {}):
+        if await DirectoryStore(self.redis, self.keys).knows_agent(code):
             raise invalid(f"agent {code} is not logged on")
         raise invalid(f"unknown agent {code}")
 
