@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from wallboard import processes
 from wallboard.settings import Settings
 
@@ -23,7 +25,7 @@ def _logging() -> None:
     """Text or JSON lines with request ids; every secret we hold is redacted (wallboard.logs)."""
     from wallboard import logs
 
-    settings = Settings()
+    settings = load_settings()
     password = settings.qm_password.get_secret_value()
     logs.setup(
         settings.log_level,
@@ -41,6 +43,22 @@ def _logging() -> None:
 def _fail(message: str) -> int:
     print(f"wallboard: {message}", file=sys.stderr)
     return 2
+
+
+class BadSettings(Exception):
+    """The environment holds a setting that cannot be used; the message says which and why."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"])
+            name = f"WALLBOARD_{where.upper()}" if where else "settings"
+            lines.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+        raise BadSettings("bad configuration:\n  " + "\n  ".join(lines)) from None
 
 
 def cmd_simulator(args: argparse.Namespace) -> int:
@@ -62,7 +80,7 @@ def cmd_simulator(args: argparse.Namespace) -> int:
 def cmd_poller(args: argparse.Namespace) -> int:
     from wallboard.poller.service import serve
 
-    settings = Settings()
+    settings = load_settings()
     if not settings.qm_url:
         return _fail("WALLBOARD_QM_URL is not set (e.g. http://127.0.0.1:8084/queuemetrics)")
     _logging()
@@ -75,7 +93,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
     from wallboard.web.app import create_app
 
-    settings = Settings()
+    settings = load_settings()
     if not settings.secret_key.get_secret_value():
         return _fail("WALLBOARD_SECRET_KEY is not set: web refuses to start without it")
     _logging()
@@ -209,7 +227,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except BadSettings as exc:
+        return _fail(str(exc))
 
 
 if __name__ == "__main__":

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+import json
+import string
+from datetime import time
+from ipaddress import IPv4Network, IPv6Network
+from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from wallboard.model.alerts import DEFAULTS, Thresholds, merged
+from wallboard.model.today import Targets, parse_targets
 
 
 class Settings(BaseSettings):
@@ -66,7 +75,21 @@ class Settings(BaseSettings):
     only_supervised: bool = False
     session_ttl: float = Field(default=8 * 3600, gt=0)
     auth_cache: int = Field(default=60, ge=0)
+    # Failed logins per window (login_window seconds): per user at one address, per address,
+    # and per user from addresses it never logged in from (see docs/security.md).
     login_failures: int = Field(default=5, gt=0)
+    login_failures_per_address: int = Field(default=20, gt=0)
+    login_failures_per_user: int = Field(default=50, gt=0)
+    login_window: float = Field(default=900, gt=0)
+    # Wrong TV tokens per address and login window.
+    token_guesses: int = Field(default=10, gt=0)
+    # Largest request body read (forms, JSON), bytes.
+    max_body: int = Field(default=16 * 1024, gt=0)
+    # Event streams one client address may hold open in one web process.
+    sse_per_address: int = Field(default=50, gt=0)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: addresses or networks,
+    # comma-separated; empty trusts nobody (the peer's own address is the client's).
+    trusted_proxies: str = ""
     actions_per_minute: int = Field(default=30, gt=0)
     broadcast_max_length: int = Field(default=500, gt=0)
     message_ttl: float = Field(default=600, gt=0)
@@ -74,6 +97,9 @@ class Settings(BaseSettings):
 
     keepalive: float = Field(default=15.0, gt=0)
     client_queue_size: int = 256
+    # Distinct views (page and filters) one web process renders changes for; each costs a
+    # render per change, so an unbounded number of filter strings could exhaust it.
+    max_views: int = Field(default=200, gt=0)
     # Seconds one write to an SSE client may block (its socket full) before it is cut off.
     send_timeout: float = Field(default=30.0, gt=0)
     mask_callers: bool = False
@@ -82,6 +108,20 @@ class Settings(BaseSettings):
     # Logs: "text" for people, "json" for log shippers (see docs/deploy.md).
     log_format: Literal["text", "json"] = "text"
     log_level: str = "info"
+
+    _thresholds: Thresholds = PrivateAttr()
+    _targets: dict[str, Targets] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _parse_compound(self) -> Settings:
+        """Settings that hold JSON or lists of their own are parsed here, once, so that a bad
+        value stops ``web`` and ``poller`` at start with the reason."""
+        self._thresholds = _load_thresholds(self.thresholds, self.thresholds_file)
+        try:
+            self._targets = parse_targets(self.queue_targets, self.default_targets)
+        except ValueError as exc:
+            raise ValueError(f"WALLBOARD_QUEUE_TARGETS: {exc}") from None
+        return self
 
     @field_validator("day_start")
     @classmethod
@@ -93,6 +133,34 @@ class Settings(BaseSettings):
             raise ValueError("day_start must be a time of day between 00:00 and 23:59")
         return value
 
+    @field_validator("tv_token")
+    @classmethod
+    def _tv_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if token_bits(value.get_secret_value()) < 128:
+            raise ValueError(
+                "tv_token is too short to resist guessing: at least 128 bits, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, value: str) -> str:
+        for part in _split_commas(value):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {part!r} is no address or network") from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(p, strict=False) for p in _split_commas(self.trusted_proxies)
+        )
+
     @field_validator("qm_timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
@@ -102,6 +170,24 @@ class Settings(BaseSettings):
             message = f"unknown time zone {value!r} (an IANA name, e.g. Europe/Rome)"
             raise ValueError(message) from None
         return value
+
+    @property
+    def alert_thresholds(self) -> Thresholds:
+        """The defaults, then the thresholds file, then ``WALLBOARD_THRESHOLDS``."""
+        return self._thresholds
+
+    @property
+    def default_targets(self) -> Targets:
+        return Targets(self.sl_target_s, self.sl_target_pct, self.short_abandon_s)
+
+    @property
+    def queue_target_map(self) -> dict[str, Targets]:
+        return self._targets
+
+    @property
+    def day_start_time(self) -> time:
+        hours, _, minutes = self.day_start.partition(":")
+        return time(int(hours), int(minutes))
 
     @property
     def queue_list(self) -> list[str]:
@@ -127,3 +213,41 @@ class Settings(BaseSettings):
     def stale_after_s(self) -> float:
         """Data older than this is stale: about two poll intervals, plus the read timeout slack."""
         return 2 * self.poll_interval + 1.0
+
+
+def _split_commas(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
+
+
+def token_bits(token: str) -> float:
+    """What a token is worth against guessing, judged by its length and the alphabet it draws
+    from: hex digits carry 4 bits a character, URL-safe base64 6, anything wider about 6.5."""
+    if all(c in string.hexdigits for c in token):
+        per_char = 4.0
+    elif all(c in string.ascii_letters + string.digits + "-_" for c in token):
+        per_char = 6.0
+    else:
+        per_char = 6.5
+    return len(token) * per_char
+
+
+def _json_setting(name: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name} is not valid JSON: {exc}") from None
+
+
+def _load_thresholds(from_env: str, path: str) -> Thresholds:
+    from_file = None
+    if path:
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            raise ValueError(f"WALLBOARD_THRESHOLDS_FILE: cannot read {path}: {exc}") from None
+        from_file = _json_setting(f"WALLBOARD_THRESHOLDS_FILE ({path})", text)
+    env = _json_setting("WALLBOARD_THRESHOLDS", from_env) if from_env.strip() else None
+    try:
+        return Thresholds.parse(merged(DEFAULTS, from_file, env))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"alert thresholds: {exc}") from None

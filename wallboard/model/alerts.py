@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from msgspec.structs import replace
+
+from wallboard.model.state import Agent, Floor, Level, Queue, Today
 
 LEVELS = ("ok", "yellow", "red")
 
@@ -45,6 +49,8 @@ def merged(*layers: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[st
     """Later layers win, figure by figure and queue by queue."""
     result: dict[str, dict[str, Any]] = {}
     for layer in layers:
+        if layer is not None and not isinstance(layer, Mapping):
+            raise ValueError("thresholds must be an object of queues")
         for queue, figures in (layer or {}).items():
             if not isinstance(figures, Mapping):
                 raise ValueError(f"thresholds for {queue!r} must be an object")
@@ -94,7 +100,10 @@ class Thresholds:
         return {**self.by_queue.get("*", {}), **self.by_queue.get(queue, {})}
 
 
-def level(value: float | None, threshold: Threshold, previous: str, margin: float) -> str:
+Rank = Literal["ok", "yellow", "red"]
+
+
+def level(value: float | None, threshold: Threshold, previous: str, margin: float) -> Rank:
     """The level of ``value``; leaving a level needs the value back past the margin."""
     if value is None:
         return "ok"
@@ -114,18 +123,16 @@ def level(value: float | None, threshold: Threshold, previous: str, margin: floa
 
 
 def queue_alerts(
-    queue: Mapping[str, Any], thresholds: Thresholds, previous: Mapping[str, str], now: float
-) -> dict[str, str]:
+    queue: Queue, thresholds: Thresholds, previous: Mapping[str, str], now: float
+) -> dict[str, Level]:
     """Levels of one queue's count-based figures, and of the longest wait as of ``now``."""
     values = {
-        "waiting": queue.get("waiting"),
-        "available": queue.get("agents_available"),
-        "longest_wait": (now - queue["longest_wait_since"])
-        if queue.get("longest_wait_since")
-        else None,
+        "waiting": queue.waiting,
+        "available": queue.agents_available,
+        "longest_wait": (now - queue.longest_wait_since) if queue.longest_wait_since else None,
     }
-    alerts = {}
-    for name, threshold in thresholds.of(str(queue["queue"])).items():
+    alerts: dict[str, Level] = {}
+    for name, threshold in thresholds.of(queue.queue).items():
         if name not in values:
             continue  # time paused is per agent: judged in the browser
         found = level(values[name], threshold, previous.get(name, "ok"), thresholds.margin)
@@ -134,50 +141,55 @@ def queue_alerts(
     return alerts
 
 
-def agent_alert(
-    agent: Mapping[str, Any], thresholds: Thresholds, previous: str, now: float
-) -> str | None:
+def agent_alert(agent: Agent, thresholds: Thresholds, previous: str, now: float) -> Level | None:
     """The level of a paused agent's time in pause, against its first queue's thresholds."""
-    if agent.get("state") != "paused" or not agent.get("state_since"):
+    if agent.state != "paused" or not agent.state_since:
         return None
-    queue = agent["queues"][0] if agent.get("queues") else "*"
+    queue = agent.queues[0] if agent.queues else "*"
     threshold = thresholds.of(queue).get("paused_time")
     if threshold is None:
         return None
-    found = level(now - agent["state_since"], threshold, previous, thresholds.margin)
+    found = level(now - agent.state_since, threshold, previous, thresholds.margin)
     return None if found == "ok" else found
 
 
-def apply_alerts(
-    state: dict[str, Any], thresholds: Thresholds, previous: dict[str, Any] | None, now: float
-) -> None:
-    """Set ``queues[].alerts`` and ``agents[].alert`` in place, from the previous levels.
+def with_alerts(floor: Floor, thresholds: Thresholds, previous: Floor, now: float) -> Floor:
+    """The floor with ``queues[].alerts``, today's ``sl_alert`` and ``agents[].alert`` set,
+    each held from its level in ``previous`` (hysteresis).
 
     ``now`` is on QueueMetrics' clock, like the timestamps it is compared with.
     """
-    before = {q["queue"]: q.get("alerts", {}) for q in (previous or {}).get("queues", [])}
-    for queue in state["queues"]:
-        queue["alerts"] = queue_alerts(queue, thresholds, before.get(queue["queue"], {}), now)
-    was_sl = {
-        q["queue"]: (q.get("today") or {}).get("sl_alert")
-        for q in (previous or {}).get("queues", [])
-    }
-    for queue in state["queues"]:
-        if queue.get("today"):
-            queue["today"]["sl_alert"] = sl_alert(queue["today"], was_sl.get(queue["queue"]))
-    was = {a["agent"]: a.get("alert") or "ok" for a in (previous or {}).get("agents", [])}
-    for agent in state["agents"]:
-        agent["alert"] = agent_alert(agent, thresholds, was.get(agent["agent"], "ok"), now)
+    before = {q.queue: q for q in previous.queues}
+    queues = tuple(
+        _queue_with_alerts(q, thresholds, before.get(q.queue), now) for q in floor.queues
+    )
+    was = {a.agent: a.alert or "ok" for a in previous.agents}
+    agents = tuple(
+        replace(a, alert=agent_alert(a, thresholds, was.get(a.agent, "ok"), now))
+        for a in floor.agents
+    )
+    return replace(floor, queues=queues, agents=agents)
+
+
+def _queue_with_alerts(
+    queue: Queue, thresholds: Thresholds, previous: Queue | None, now: float
+) -> Queue:
+    alerts = queue_alerts(queue, thresholds, previous.alerts if previous else {}, now)
+    today = queue.today
+    if today is not None:
+        was = previous.today.sl_alert if previous and previous.today else None
+        today = replace(today, sl_alert=sl_alert(today, was))
+    return replace(queue, alerts=alerts, today=today)
 
 
 SL_MARGIN = 2.0  # percentage points: back above target only once this far above it
 
 
-def sl_alert(today: Mapping[str, Any] | None, previous: str | None) -> str | None:
+def sl_alert(today: Today | None, previous: str | None) -> Literal["under"] | None:
     """``"under"`` while the service level is under its target, with hysteresis."""
-    if not today or today.get("sl") is None or today.get("sl_target_pct") is None:
+    if today is None or today.sl is None or today.sl_target_pct is None:
         return None
-    sl, target = float(today["sl"]), float(today["sl_target_pct"])
+    sl, target = today.sl, today.sl_target_pct
     if previous == "under":
         return "under" if sl < target + SL_MARGIN else None
     return "under" if sl < target else None

@@ -1,24 +1,26 @@
-"""From the raw rows of one real-time poll to the wallboard's state (design.md §5).
+"""From the raw rows of one real-time poll to the floor: one agent per agent code (whatever
+the number of queues it is logged on to), one call per call id, and each queue's counts.
 
-Pure: no clock, no I/O. The state is plain JSON-ready dicts so that the same values travel
-through Redis, the JSON API and the templates unchanged.
+Pure: no clock, no I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
+from wallboard.model.state import (
+    AGENTS,
+    CALLS,
+    QUEUES,
+    Agent,
+    AgentState,
+    Call,
+    CallState,
+    Floor,
+    Queue,
+)
 from wallboard.qm.realtime import AgentRow, CallRow, Realtime
-
-Agent = dict[str, Any]
-Call = dict[str, Any]
-Queue = dict[str, Any]
-State = dict[str, list[dict[str, Any]]]
-
-SECTIONS = ("queues", "agents", "calls")
-ID_FIELD = {"queues": "queue", "agents": "agent", "calls": "callid"}
 
 
 @dataclass
@@ -30,20 +32,9 @@ class Directory:
     pauses: dict[str, str] = field(default_factory=dict)
 
 
-def sort_key(section: str, item: dict[str, Any]) -> tuple[Any, ...]:
-    if section == "agents":
-        return (str(item["name"]).lower(), item["agent"])
-    if section == "calls":
-        return (item["entered"] or 0, item["callid"])
-    return (item["queue"],)
-
-
-def ordered(section: str, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(items, key=lambda item: sort_key(section, item))
-
-
 def _paused(row: AgentRow) -> bool:
-    # An empty pause code is the confirmed signal; the others cover a pause taken without code.
+    # A pause code is the confirmed signal of a pause; the other two columns cover a pause
+    # taken without a code, which some QueueMetrics versions show only there.
     if row.pause_code:
         return True
     if row.on_pause and row.on_pause not in ("-", "0"):
@@ -87,29 +78,30 @@ def _dedupe_calls(rows: list[CallRow]) -> list[CallRow]:
 
 def _call(row: CallRow) -> Call:
     if not row.agent:
-        state = "waiting"
+        state: CallState = "waiting"
     elif row.answered:
         state = "talking"
     else:
         state = "dialing"
-    return {
-        "callid": row.callid,
-        "queue": row.queue,
-        "caller": row.caller,
-        "dnis": row.dnis,
-        "state": state,
-        "entered": row.entered,
-        "answered": row.answered,
-        "agent": row.agent or None,
-    }
+    return Call(
+        callid=row.callid,
+        queue=row.queue,
+        caller=row.caller,
+        dnis=row.dnis,
+        state=state,
+        entered=row.entered,
+        answered=row.answered,
+        agent=row.agent or None,
+    )
 
 
 def _agent(row: AgentRow, call: Call | None, directory: Directory) -> Agent:
     info = directory.agents.get(row.agent, {})
     paused = _paused(row)
+    state: AgentState
     if call is not None:
-        state, activity = "on_call", call["state"]
-        since = call["answered"] if call["state"] == "talking" else call["entered"]
+        state, activity = "on_call", call.state
+        since = call.answered if call.state == "talking" else call.entered
     elif paused:
         state, activity = "paused", None
         since = row.pause_since or row.status_since
@@ -117,67 +109,96 @@ def _agent(row: AgentRow, call: Call | None, directory: Directory) -> Agent:
         state, activity = "available", None
         since = row.free_since or row.logon or row.status_since
     code = row.pause_code if paused else ""
-    return {
-        "agent": row.agent,
-        "name": info.get("name") or row.agent,
-        "group": info.get("group", ""),
-        "location": info.get("location", ""),
-        "supervisor": info.get("supervisor", ""),
-        "queues": list(row.queues),
-        "extension": row.extension,
-        "server": row.server,
-        "state": state,
-        "activity": activity,
-        "pause_code": code or None,
-        "pause_reason": directory.pauses.get(code, "") if code else "",
-        "state_since": since,
-        "logon": row.logon,
-    }
+    return Agent(
+        agent=row.agent,
+        name=info.get("name") or row.agent,
+        group=info.get("group", ""),
+        location=info.get("location", ""),
+        supervisor=info.get("supervisor", ""),
+        queues=row.queues,
+        extension=row.extension,
+        server=row.server,
+        state=state,
+        activity=activity,
+        pause_code=code or None,
+        pause_reason=directory.pauses.get(code, "") if code else "",
+        state_since=since,
+        logon=row.logon,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StateCounts:
+    """Agents by state: one count for a queue, or for a whole selection of queues."""
+
+    logged_in: int
+    available: int
+    on_call: int
+    paused: int
+
+    @classmethod
+    def of(cls, agents: Iterable[Agent]) -> StateCounts:
+        states = [a.state for a in agents]
+        return cls(
+            len(states),
+            states.count("available"),
+            states.count("on_call"),
+            states.count("paused"),
+        )
+
+
+def longest_wait_since(calls: Iterable[Call]) -> int | None:
+    """When the longest-waiting call entered, among the calls waiting."""
+    return min((c.entered for c in calls if c.state == "waiting" and c.entered), default=None)
 
 
 def _queue(code: str, members: list[Agent], calls: list[Call], directory: Directory) -> Queue:
     """One queue's figures from its own agents and calls (grouped once for all queues)."""
-    waiting = [c for c in calls if c["state"] == "waiting"]
-    states = [a["state"] for a in members]
-    return {
-        "queue": code,
-        "name": directory.queues.get(code) or code,
-        "waiting": len(waiting),
-        "longest_wait_since": min((c["entered"] for c in waiting if c["entered"]), default=None),
-        "talking": sum(1 for c in calls if c["state"] == "talking"),
-        "agents_logged_in": len(members),
-        "agents_available": states.count("available"),
-        "agents_on_call": states.count("on_call"),
-        "agents_paused": states.count("paused"),
-    }
+    counts = StateCounts.of(members)
+    return Queue(
+        queue=code,
+        name=directory.queues.get(code) or code,
+        waiting=sum(1 for c in calls if c.state == "waiting"),
+        longest_wait_since=longest_wait_since(calls),
+        talking=sum(1 for c in calls if c.state == "talking"),
+        agents_logged_in=counts.logged_in,
+        agents_available=counts.available,
+        agents_on_call=counts.on_call,
+        agents_paused=counts.paused,
+    )
 
 
-def derive(realtime: Realtime, watched: list[str], directory: Directory) -> State:
-    """The state of the floor: queues, agents (one per agent code) and live calls."""
+def _queue_codes(watched: list[str], agents: list[Agent], calls: list[Call]) -> list[str]:
+    """The watched queues, then any other queue an agent or a call is in."""
+    codes = [q for q in watched if q != "*"]
+    seen = set(codes)
+    for code in [q for a in agents for q in a.queues] + [c.queue for c in calls]:
+        if code and code not in seen:
+            seen.add(code)
+            codes.append(code)
+    return codes
+
+
+def derive(realtime: Realtime, watched: list[str], directory: Directory) -> Floor:
+    """The floor: queues, agents (one per agent code) and live calls."""
     by_agent: dict[str, list[AgentRow]] = {}
     for row in realtime.agents:
         by_agent.setdefault(row.agent, []).append(row)
     calls = [_call(r) for r in _dedupe_calls(realtime.calls)]
-    call_of = {c["agent"]: c for c in calls if c["agent"]}
+    call_of = {c.agent: c for c in calls if c.agent}
     agents = [
         _agent(_merge_rows(rows), call_of.get(code), directory) for code, rows in by_agent.items()
     ]
-    codes = [q for q in watched if q != "*"]
-    for item in [*agents, *calls]:
-        for code in item["queues"] if "queues" in item else [item["queue"]]:
-            if code and code not in codes:
-                codes.append(code)
+    codes = _queue_codes(watched, agents, calls)
     members: dict[str, list[Agent]] = {code: [] for code in codes}
     for agent in agents:
-        for code in agent["queues"]:
+        for code in agent.queues:
             members[code].append(agent)
     calls_of: dict[str, list[Call]] = {code: [] for code in codes}
     for call in calls:
-        if call["queue"] in calls_of:
-            calls_of[call["queue"]].append(call)
+        if call.queue in calls_of:
+            calls_of[call.queue].append(call)
     queues = [_queue(code, members[code], calls_of[code], directory) for code in codes]
-    return {
-        "queues": ordered("queues", queues),
-        "agents": ordered("agents", agents),
-        "calls": ordered("calls", calls),
-    }
+    return Floor(
+        queues=QUEUES.ordered(queues), agents=AGENTS.ordered(agents), calls=CALLS.ordered(calls)
+    )

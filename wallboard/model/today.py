@@ -13,6 +13,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
+from msgspec.structs import replace
+
+from wallboard.model.state import Floor, Queue, Today
 from wallboard.qm.stats import CallRecord
 
 Key = tuple[str, str, int]
@@ -229,16 +233,18 @@ SHOWN = (
 )  # fmt: skip
 
 
-def attach(state: dict[str, Any], stored: dict[str, Any]) -> None:
-    """Put each queue's figures of the day in ``queues[].today``, with their own freshness."""
+def with_today(floor: Floor, stored: Mapping[str, Any]) -> Floor:
+    """The floor with each queue's figures of the day in ``queues[].today``, with their own
+    freshness (``as_of``, ``stale``); ``None`` for a queue QmStats has no figures for."""
     per_queue = stored.get("queues") or {}
-    for queue in state["queues"]:
-        fig = per_queue.get(queue["queue"])
+    as_of, stale = stored.get("as_of"), bool(stored.get("stale"))
+
+    def today_of(queue: Queue) -> Today | None:
+        fig = per_queue.get(queue.queue)
         if fig is None:
-            queue["today"] = None
-            continue
-        queue["today"] = {
-            **{name: fig.get(name) for name in SHOWN},
-            "as_of": stored.get("as_of"),
-            "stale": bool(stored.get("stale")),
-        }
+            return None
+        shown = {name: fig.get(name) for name in SHOWN if fig.get(name) is not None}
+        return msgspec.convert({**shown, "as_of": as_of, "stale": stale}, Today)
+
+    queues = tuple(replace(q, today=today_of(q)) for q in floor.queues)
+    return replace(floor, queues=queues)

@@ -1,4 +1,6 @@
-"""The poll loop: fetch both raw blocks, derive, diff, publish; stand by without the lease."""
+"""The poll loop: fetch both raw blocks, run the poll pipeline, publish; stand by without the
+lease. When names arrive between two polls the last answer is run through the pipeline again at
+once, so a new name shows without waiting for the next poll."""
 
 from __future__ import annotations
 
@@ -17,31 +19,21 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from wallboard.metrics import PollerFigures
-from wallboard.model.alerts import DEFAULTS, Thresholds, apply_alerts
-from wallboard.model.derive import Directory, State, derive
-from wallboard.model.diff import diff
-from wallboard.model.today import attach
+from wallboard.model.derive import Directory
+from wallboard.model.pipeline import Context, Step, step
+from wallboard.model.state import EMPTY, Floor
+from wallboard.pacing import backoff, pause
 from wallboard.poller.directory import DirectoryKeeper
 from wallboard.poller.stats import TodayKeeper
-from wallboard.poller.waiting import wait, wait_any
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMError
+from wallboard.qm.realtime import Realtime
 from wallboard.settings import Settings
 from wallboard.store.keys import Keys
 from wallboard.store.lease import Lease
 from wallboard.store.snapshot import LeaseLost, SnapshotStore
 
 log = logging.getLogger("wallboard.poller")
-
-EMPTY: State = {"queues": [], "agents": [], "calls": []}
-
-
-def backoff_delay(interval: float, failures: int, cap: float, rng: random.Random) -> float:
-    """From the poll interval, doubling per failure, up to the cap, with ±20 % jitter."""
-    if failures <= 0:
-        return interval
-    base = min(cap, interval * 2 ** (failures - 1))
-    return min(cap, base * rng.uniform(0.8, 1.2))
 
 
 class Poller:
@@ -51,12 +43,11 @@ class Poller:
         redis: Redis,
         client: QMClient,
         *,
-        thresholds: Thresholds | None = None,
         today: TodayKeeper | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
-        self.thresholds = thresholds or Thresholds.parse(DEFAULTS)
+        self.thresholds = settings.alert_thresholds
         keys = Keys(settings.redis_prefix)
         self.store = SnapshotStore(redis, keys, settings.stream_maxlen)
         self.lease = Lease(redis, keys, settings.lease_ttl_s)
@@ -74,8 +65,9 @@ class Poller:
         self.rng = random.Random()
         self.failures = 0
         self.polls = 0
-        self.published: State | None = None
+        self.published: Floor | None = None
         self.published_meta: dict[str, Any] = {}
+        self.last_answer: Realtime | None = None  # the last good raw answer, for re-deriving
         self.offsets: deque[float] = deque(maxlen=9)
         self.fetched_at: float | None = None
         self.leading = asyncio.Event()
@@ -121,7 +113,7 @@ class Poller:
                 self.leading.clear()
             # A standby reports too, so that /metrics shows it alive.
             await self.figures.publish(self.lease.held, self.lease.epoch)
-            await wait(stop, self.lease.next_try_s(period))
+            await pause(stop, self.lease.next_try_s(period))
 
     async def _on_leadership(self) -> None:
         """Carry on from what the previous leader published, so the stream stays a diff."""
@@ -135,44 +127,60 @@ class Poller:
         while not stop.is_set():
             if not self.lease.held:
                 self.leading.clear()
-                await wait_any(stop, self.leading, self.settings.lease_ttl_s / 3)
+                await pause(stop, self.settings.lease_ttl_s / 3, self.leading)
                 next_start = time.monotonic()
                 continue
             await self.poll_once()
             await self.figures.publish(self.lease.held, self.lease.epoch)
             if self.failures:
-                next_start = time.monotonic() + backoff_delay(
-                    interval, self.failures, self.settings.backoff_cap, self.rng
-                )
+                delay = backoff(interval, self.failures, self.settings.backoff_cap, self.rng)
+                next_start = time.monotonic() + delay
             else:
                 # Start to start, without drift; an overrun skips ahead rather than bunching.
                 next_start = max(next_start + interval, time.monotonic())
-            await wait(stop, next_start - time.monotonic())
+            await self._until(stop, next_start)
+
+    async def _until(self, stop: asyncio.Event, start: float) -> None:
+        """Wait for the next poll; names that arrive meanwhile are published at once."""
+        while not stop.is_set() and (left := start - time.monotonic()) > 0:
+            await pause(stop, left, self.names.changed)
+            if self.names.changed.is_set():
+                self.names.changed.clear()
+                await self.republish()
 
     async def poll_once(self) -> None:
         started = time.monotonic()
-        state, error = await self._fetch()
+        result, error = await self._fetch()
         self.figures.record(time.monotonic() - started, error["kind"] if error else None)
-        stale = error is not None
-        meta: dict[str, Any] = {
+        await self._publish(result, error)
+
+    async def republish(self) -> None:
+        """The last good answer through the pipeline again, with what is known now."""
+        if self.last_answer is not None and not self.failures and self.fetched_at is not None:
+            await self._publish(self._derive(self.last_answer), None)
+
+    def _meta(self, error: dict[str, str] | None) -> dict[str, Any]:
+        offset = round(statistics.median(self.offsets), 3) if self.offsets else 0.0
+        return {
             "fetched_at": self.fetched_at,
-            "stale": stale,
+            "stale": error is not None,
             "error": error,
-            "qm_clock_offset": round(statistics.median(self.offsets), 3) if self.offsets else 0.0,
+            "qm_clock_offset": offset,
             "epoch": self.lease.epoch,
             "poller": self.identity,
             "polls": self.polls,
             "failures": self.failures,
         }
-        delta = diff(self.published or EMPTY, state)
-        flags = {"stale": stale, "error": error}
-        if {k: self.published_meta.get(k) for k in flags} != flags:
-            delta["meta"] = flags
+
+    async def _publish(self, result: Step, error: dict[str, str] | None) -> None:
+        """The floor, its delta (none after a failure: the floor is kept) and the meta."""
+        meta = self._meta(error)
         value = self.lease.value
         if value is None:
             return
+        reset = self.published is None
         try:
-            await self.store.publish(value, state, delta, meta, reset=self.published is None)
+            await self.store.publish(value, result.floor, result.delta, meta, reset=reset)
         except LeaseLost:
             log.warning("lease lost while publishing; standing by")
             self.lease.value = None
@@ -181,32 +189,45 @@ class Poller:
         except RedisError as exc:
             log.warning("cannot publish to Redis: %s", exc)
             return
-        self.published = state
+        self.published = result.floor
         self.published_meta = meta
 
-    async def _fetch(self) -> tuple[State, dict[str, str] | None]:
+    def _kept(self) -> Step:
+        """After a failure: the last floor published, unchanged."""
+        return Step(self.published or EMPTY, {})
+
+    def _derive(self, answer: Realtime) -> Step:
+        assert self.fetched_at is not None
+        qm_now = self.fetched_at + (statistics.median(self.offsets) if self.offsets else 0.0)
+        context = Context(
+            watched=self.settings.queue_list,
+            directory=self.directory,
+            thresholds=self.thresholds,
+            today=self.today.figures() if self.today is not None else None,
+        )
+        result = step(self.published or EMPTY, answer, context, qm_now)
+        self.names.notice(result.floor)
+        if self.today is not None:
+            self.today.notice(result.floor)
+        return result
+
+    async def _fetch(self) -> tuple[Step, dict[str, str] | None]:
         self.polls += 1
         limit = self.settings.read_timeout_s + self.settings.qm_connect_timeout
         try:
             async with asyncio.timeout(limit):
                 realtime, answer = await self.client.realtime(self.settings.queue_list)
-            state = derive(realtime, self.settings.queue_list, self.directory)
         except QMError as exc:
             self.failures += 1
             log.warning("poll failed (%s): %s", exc.kind, exc.message)
-            return self.published or EMPTY, {"kind": exc.kind, "message": exc.message}
+            return self._kept(), {"kind": exc.kind, "message": exc.message}
         except TimeoutError:
             self.failures += 1
             message = f"QueueMetrics did not answer within {limit:.1f} s"
-            return self.published or EMPTY, {"kind": "unreachable", "message": message}
+            return self._kept(), {"kind": "unreachable", "message": message}
         self.failures = 0
         self.fetched_at = time.time()
         if answer.clock_offset is not None:
             self.offsets.append(answer.clock_offset)
-        qm_now = self.fetched_at + (statistics.median(self.offsets) if self.offsets else 0.0)
-        self.names.notice(state)
-        if self.today is not None:
-            self.today.notice(state)
-            attach(state, self.today.figures())
-        apply_alerts(state, self.thresholds, self.published, qm_now)
-        return state, None
+        self.last_answer = realtime
+        return self._derive(realtime), None

@@ -1,7 +1,7 @@
 """The snapshot and the change stream in Redis.
 
 Layout (all under the prefix):
-- ``snapshot``: a hash ``{version, state}``: the state (model.derive) as JSON, and the id of the
+- ``snapshot``: a hash ``{version, state}``: the floor (model.state) as JSON, and the id of the
   stream entry that produced it;
 - ``changes``: a stream of entries, each either ``d`` = a delta (model.diff) or ``r`` = 1, a
   reset after which readers reload the snapshot;
@@ -20,8 +20,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from wallboard.model.derive import State
 from wallboard.model.diff import Delta
+from wallboard.model.state import Floor, decode_floor, encode
 from wallboard.store.keys import Keys
 
 _PUBLISH = """
@@ -53,14 +53,9 @@ class Change:
     delta: Delta | None
 
 
-def _decode(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _change(entry_id: Any, fields: dict[Any, Any]) -> Change:
-    decoded = {_decode(k): _decode(v) for k, v in fields.items()}
-    delta = json.loads(decoded["d"]) if "d" in decoded else None
-    return Change(_decode(entry_id), delta)
+def _change(entry_id: str, fields: dict[str, str]) -> Change:
+    delta = json.loads(fields["d"]) if "d" in fields else None
+    return Change(entry_id, delta)
 
 
 class SnapshotStore:
@@ -72,13 +67,15 @@ class SnapshotStore:
     async def publish(
         self,
         lease_value: str,
-        state: State,
+        floor: Floor,
         delta: Delta,
         meta: dict[str, Any],
         *,
         reset: bool = False,
     ) -> str:
-        """Write the new state, the delta (if any) and the meta; the new version or ``""``."""
+        """Write the new floor, the delta (if any) and the meta; the new version or ``""``.
+
+        The Redis client must decode responses (``store.connection.connect``)."""
         result = await self.redis.eval(
             _PUBLISH,
             4,
@@ -87,7 +84,7 @@ class SnapshotStore:
             self.keys.changes,
             self.keys.meta,
             lease_value,
-            json.dumps(state, separators=(",", ":")),
+            encode(floor),
             json.dumps(delta, separators=(",", ":")) if delta else "",
             json.dumps(meta, separators=(",", ":")),
             self.maxlen,
@@ -95,14 +92,13 @@ class SnapshotStore:
         )
         if result == -1:
             raise LeaseLost("the poller lease is held by another poller")
-        return _decode(result)
+        return str(result)
 
-    async def snapshot(self) -> tuple[str, State] | None:
-        raw = await self.redis.hgetall(self.keys.snapshot)
-        if not raw:
+    async def snapshot(self) -> tuple[str, Floor] | None:
+        fields = await self.redis.hgetall(self.keys.snapshot)
+        if not fields:
             return None
-        fields = {_decode(k): _decode(v) for k, v in raw.items()}
-        return fields["version"], json.loads(fields["state"])
+        return str(fields["version"]), decode_floor(fields["state"])
 
     async def meta(self) -> dict[str, Any]:
         raw = await self.redis.get(self.keys.meta)
@@ -115,4 +111,4 @@ class SnapshotStore:
 
     async def last_version(self) -> str:
         entries = await self.redis.xrevrange(self.keys.changes, "+", "-", count=1)
-        return _decode(entries[0][0]) if entries else "0-0"
+        return str(entries[0][0]) if entries else "0-0"

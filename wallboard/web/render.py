@@ -14,19 +14,12 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
 from wallboard.model.alerts import LABELS
-from wallboard.model.derive import ID_FIELD, SECTIONS, State
+from wallboard.model.state import BY_NAME, SECTIONS, SHOWS_NAMES_OF, Floor
+from wallboard.model.totals import totals
 from wallboard.web.views import View
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-
-# Fields whose change can move an item in its list or in or out of a view: the whole list is
-# then re-rendered rather than the item alone.
-STRUCTURAL_FIELDS = {
-    "agents": {"name", "queues", "group", "location", "supervisor"},
-    "calls": {"entered", "queue", "state"},
-    "queues": {"name"},
-}
 
 
 def asset_dir(name: str) -> Path:
@@ -47,73 +40,29 @@ def mask(number: str) -> str:
     return "•" * (len(number) - 3) + number[-3:]
 
 
-def today_totals(queues: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Today's figures of several queues together: counts add up, the service level is the
-    share of all answered-in-target calls, the averages are weighted."""
-    days = [q["today"] for q in queues if q.get("today")]
-    if not days:
-        return None
-    total = {k: sum(d.get(k) or 0 for d in days) for k in ("offered", "answered", "lost")}
-    in_target = sum(d.get("answered_in_target") or 0 for d in days)
-    basis = days[0].get("sl_basis") or "offered"
-    whole = total["answered"] if basis == "answered" else total["offered"]
-    waited = sum((d.get("asa_s") or 0) * (d.get("answered") or 0) for d in days)
-    targets = {(d.get("sl_target_pct"), d.get("sl_target_s")) for d in days}
-    pct, seconds = targets.pop() if len(targets) == 1 else (None, None)
-    sl = 100.0 * in_target / whole if whole else None
-    return {
-        **total,
-        "sl": sl,
-        "sl_target_pct": pct,
-        "sl_target_s": seconds,
-        "sl_alert": "under" if sl is not None and pct is not None and sl < pct else None,
-        "asa_s": waited / total["answered"] if total["answered"] else None,
-        "as_of": min((d.get("as_of") or 0) for d in days) or None,
-        "stale": any(d.get("stale") for d in days),
-    }
-
-
-def totals(state: State) -> dict[str, Any]:
-    """The "all selected queues" tile: an agent on two queues counts once."""
-    agents = state["agents"]
-    waiting = [c for c in state["calls"] if c["state"] == "waiting"]
-    return {
-        "waiting": len(waiting),
-        "longest_wait_since": min((c["entered"] for c in waiting if c["entered"]), default=None),
-        "agents_logged_in": len(agents),
-        "agents_available": sum(1 for a in agents if a["state"] == "available"),
-        "agents_on_call": sum(1 for a in agents if a["state"] == "on_call"),
-        "agents_paused": sum(1 for a in agents if a["state"] == "paused"),
-        "today": today_totals(state["queues"]),
-    }
-
-
-def names(state: State) -> dict[str, dict[str, Any]]:
+def names(floor: Floor) -> dict[str, dict[str, Any]]:
     """Display names by code, for components that show another's (a call's agent and queue)."""
     return {
-        "queues": {q["queue"]: q["name"] for q in state["queues"]},
-        "agents": {a["agent"]: a["name"] for a in state["agents"]},
-        "calls_by_agent": {c["agent"]: c for c in state["calls"] if c["agent"]},
+        "queues": {q.queue: q.name for q in floor.queues},
+        "agents": {a.agent: a.name for a in floor.agents},
+        "calls_by_agent": {c.agent: c for c in floor.calls if c.agent},
     }
 
 
 def structural(delta: dict[str, Any]) -> set[str]:
     """Sections whose lists a delta reshapes: items added (they come whole, id included),
-    removed, or changed in a field that orders or filters them."""
-    sections = set()
+    removed, or changed in a field that orders or filters them (``Section.moves_by``)."""
+    sections: set[str] = set()
     for section in SECTIONS:
-        change = delta.get(section)
+        change = delta.get(section.name)
         if not change:
             continue
         changed = change.get("set", {}).values()
-        if change.get("del") or any(
-            ID_FIELD[section] in fields or STRUCTURAL_FIELDS[section] & fields.keys()
-            for fields in changed
-        ):
-            sections.add(section)
-        renamed = any("name" in f and ID_FIELD[section] not in f for f in changed)
-        if section != "calls" and renamed:
-            sections.add("calls")  # calls show their queue's and agent's names
+        if change.get("del") or any(section.moves_by & fields.keys() for fields in changed):
+            sections.add(section.name)
+        renamed = any("name" in f and section.key not in f for f in changed)
+        if renamed:
+            sections |= {shows for shows, of in SHOWS_NAMES_OF.items() if section.name in of}
     return sections
 
 
@@ -157,7 +106,7 @@ class Renderer:
 
     def full(
         self,
-        state: State,
+        state: Floor,
         view: View,
         fresh: dict[str, Any],
         server_now: float,
@@ -167,32 +116,32 @@ class Renderer:
         return self.components(state, view, messages) + self.freshness(fresh, server_now)
 
     def components(
-        self, state: State, view: View, messages: list[dict[str, Any]] | None = None
+        self, state: Floor, view: View, messages: list[dict[str, Any]] | None = None
     ) -> str:
         """Every component but the freshness line: a function of the data alone."""
         known = names(state)
-        parts = [self._partial(s, state=state, view=view, names=known) for s in SECTIONS]
+        parts = [self._partial(s.name, state=state, view=view, names=known) for s in SECTIONS]
         parts.append(self._partial("totals", totals=totals(state), view=view))
         parts.append(self.messages(messages or []))
         return "".join(parts)
 
     def changes(
-        self, state: State, view: View, touched: dict[str, set[str]], reshaped: set[str]
+        self, state: Floor, view: View, touched: dict[str, set[str]], reshaped: set[str]
     ) -> str:
         """The components of a view that ``touched`` ids changed, current state; ``""`` if none."""
         parts = []
         known = names(state)
         for section in SECTIONS:
-            ids = touched.get(section, set())
-            if not ids and section not in reshaped:
+            ids = touched.get(section.name, set())
+            if not ids and section.name not in reshaped:
                 continue
-            items = {str(i[ID_FIELD[section]]): i for i in state[section]}
-            if section in reshaped:
-                parts.append(self._partial(section, state=state, view=view, names=known))
+            if section.name in reshaped:
+                parts.append(self._partial(section.name, state=state, view=view, names=known))
                 continue
-            singular = section[:-1]
+            items = {section.id_of(i): i for i in section.items(state)}
+            singular = section.name[:-1]
             for key in sorted(ids & items.keys()):
                 parts.append(self._partial(singular, item=items[key], view=view, names=known))
-        if parts and touched.keys() & {"agents", "calls", "queues"}:
+        if parts and touched.keys() & BY_NAME.keys():
             parts.append(self._partial("totals", totals=totals(state), view=view))
         return "".join(parts)

@@ -1,19 +1,70 @@
 """A view: which page (TV or supervisor) with which filters. Each process renders a change once
-per distinct view and writes the same bytes to every client of that view."""
+per distinct view and writes the same bytes to every client of that view, so views are made
+canonical (the same filters always give the same view) and limited to what exists: a filter
+naming a queue that is not watched, or a team nobody belongs to, is refused, not a new view.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-from wallboard.model.derive import State
+from msgspec.structs import replace
+
+from wallboard.model.derive import Directory
+from wallboard.model.state import Floor
 
 KINDS = ("tv", "supervisor")
 MAX_FILTER_LENGTH = 200
+TEAMS = ("group", "location", "supervisor")
 
 
 class BadView(ValueError):
     """A filter that cannot be honoured: answered with 400 and the reason."""
+
+
+class TooManyViews(RuntimeError):
+    """This process already serves as many distinct views as it may: answered with 503."""
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What filters may name: the watched queues (empty = any queue seen) and the teams of the
+    agents known from QueueMetrics' configuration or the live data."""
+
+    queues: frozenset[str] = frozenset()
+    any_queue: bool = True
+    seen_queues: frozenset[str] = frozenset()
+    teams: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def allows_queue(self, code: str) -> bool:
+        return code in self.queues or (self.any_queue and code in self.seen_queues)
+
+    def allows_team(self, kind: str, value: str) -> bool:
+        return value in self.teams.get(kind, frozenset())
+
+
+def known(watched: Iterable[str], floor: Floor, directory: Directory) -> Known:
+    """What filters may name, from the watched queues, the floor and QueueMetrics'
+    configuration (so that a board of a queue or team with nobody logged on still opens)."""
+    codes = [q for q in watched if q != "*"]
+    seen = {q.queue for q in floor.queues} | {q for a in floor.agents for q in a.queues}
+    seen |= set(directory.queues)
+    teams: dict[str, set[str]] = {kind: set() for kind in TEAMS}
+    for record in [*directory.agents.values(), *(_team_of(a) for a in floor.agents)]:
+        for kind in TEAMS:
+            if record.get(kind):
+                teams[kind].add(record[kind])
+    return Known(
+        queues=frozenset(codes),
+        any_queue=not codes or "*" in watched,
+        seen_queues=frozenset(seen),
+        teams={kind: frozenset(values) for kind, values in teams.items()},
+    )
+
+
+def _team_of(agent: object) -> dict[str, str]:
+    return {kind: str(getattr(agent, kind)) for kind in TEAMS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,30 +76,39 @@ class View:
     supervisor: str = ""
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str], kind: str | None = None) -> View:
+    def from_query(
+        cls, query: Mapping[str, str], kind: str | None = None, allowed: Known | None = None
+    ) -> View:
+        """The canonical view of a page's filters; ``allowed`` refuses names that do not exist."""
         kind = kind or query.get("view", "tv") or "tv"
         if kind not in KINDS:
             raise BadView(f"view must be one of {', '.join(KINDS)}")
-        values = {k: (query.get(k) or "").strip() for k in ("queues", "group", "location")}
-        values["supervisor"] = (query.get("supervisor") or "").strip()
+        values = {k: (query.get(k) or "").strip() for k in ("queues", *TEAMS)}
         for name, value in values.items():
             if len(value) > MAX_FILTER_LENGTH:
                 raise BadView(f"{name} is longer than {MAX_FILTER_LENGTH} characters")
-        queues = tuple(q for q in values["queues"].split("|") if q.strip() and q != "*")
-        return cls(
-            kind=kind,
-            queues=queues,
-            group=values["group"],
-            location=values["location"],
-            supervisor=values["supervisor"],
-        )
+        codes = {q.strip() for q in values["queues"].split("|") if q.strip() and q.strip() != "*"}
+        view = cls(kind, tuple(sorted(codes)), values["group"], values["location"],
+                   values["supervisor"])  # fmt: skip
+        if allowed is not None:
+            view.check(allowed)
+        return view
+
+    def check(self, allowed: Known) -> None:
+        unknown = [q for q in self.queues if not allowed.allows_queue(q)]
+        if unknown:
+            raise BadView(f"queue(s) not watched: {', '.join(unknown)}")
+        for kind in TEAMS:
+            value = getattr(self, kind)
+            if value and not allowed.allows_team(kind, value):
+                raise BadView(f"no agent has the {kind} {value!r}")
 
     def query(self) -> dict[str, str]:
         """The filters as query parameters, for the page's stream URL."""
         params = {"view": self.kind}
         if self.queues:
             params["queues"] = "|".join(self.queues)
-        for name in ("group", "location", "supervisor"):
+        for name in TEAMS:
             if getattr(self, name):
                 params[name] = getattr(self, name)
         return params
@@ -56,17 +116,19 @@ class View:
     def shows_queue(self, queue: str) -> bool:
         return not self.queues or queue in self.queues
 
-    def select(self, state: State) -> State:
-        """The part of the state this view shows."""
+    def select(self, floor: Floor) -> Floor:
+        """The part of the floor this view shows."""
         wanted = set(self.queues)
-        queues = [q for q in state["queues"] if not wanted or q["queue"] in wanted]
-        agents = [
-            a
-            for a in state["agents"]
-            if (not wanted or wanted.intersection(a["queues"]))
-            and (not self.group or a["group"] == self.group)
-            and (not self.location or a["location"] == self.location)
-            and (not self.supervisor or a["supervisor"] == self.supervisor)
-        ]
-        calls = [c for c in state["calls"] if not wanted or c["queue"] in wanted]
-        return {"queues": queues, "agents": agents, "calls": calls}
+        return replace(
+            floor,
+            queues=tuple(q for q in floor.queues if not wanted or q.queue in wanted),
+            agents=tuple(
+                a
+                for a in floor.agents
+                if (not wanted or wanted.intersection(a.queues))
+                and (not self.group or a.group == self.group)
+                and (not self.location or a.location == self.location)
+                and (not self.supervisor or a.supervisor == self.supervisor)
+            ),
+            calls=tuple(c for c in floor.calls if not wanted or c.queue in wanted),
+        )
