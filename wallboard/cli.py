@@ -9,6 +9,7 @@ import contextlib
 import os
 import secrets
 import signal
+import subprocess
 import sys
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -109,12 +110,69 @@ def cmd_web(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_env(env: dict[str, str], sim_port: int) -> dict[str, str]:
+    """The demo's settings, unless the environment already holds them."""
+    env.setdefault("WALLBOARD_QM_URL", f"http://127.0.0.1:{sim_port}/queuemetrics")
+    env.setdefault("WALLBOARD_QM_USER", "robot")
+    # A fresh robot password per demo, known only to the simulator and the poller/web.
+    env.setdefault("WALLBOARD_SIM_ROBOT_PASSWORD", secrets.token_urlsafe(12))
+    env.setdefault("WALLBOARD_QM_PASSWORD", env["WALLBOARD_SIM_ROBOT_PASSWORD"])
+    env.setdefault("WALLBOARD_SECRET_KEY", secrets.token_urlsafe(32))
+    return env
+
+
+def _demo_children(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    ports: tuple[int, int],
+    children: dict[str, subprocess.Popen[bytes]],
+) -> None:
+    """Simulator, poller and web into ``children``, each started once the one before listens
+    (``children`` is filled as they start, so that a failure still stops those started)."""
+    sim_port, web_port = ports
+    me = processes.python_module("wallboard.cli")
+    sizes = ["--agents", str(args.agents), "--queues", str(args.queues), "--seed", str(args.seed)]
+    where = ["--host", "127.0.0.1", "--port", str(sim_port)]
+    children["simulator"] = processes.spawn([*me, "simulator", *where, *sizes], env)
+    processes.wait_for_port("127.0.0.1", sim_port, 30, children["simulator"])
+    children["poller"] = processes.spawn([*me, "poller"], env)
+    children["web"] = processes.spawn(
+        [*me, "web", "--host", args.host, "--port", str(web_port)], env
+    )
+    processes.wait_for_port(args.host, web_port, 30, children["web"])
+
+
+def _demo_banner(host: str, web_port: int, sim_port: int) -> None:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    print(
+        f"\n  Wallboard demo is running.\n"
+        f"  TV wallboard:  http://{shown}:{web_port}/wallboard\n"
+        f"  Supervisor:    http://{shown}:{web_port}/supervisor"
+        f"  (login {DEMO_SUPERVISOR[0]} / {DEMO_SUPERVISOR[1]})\n"
+        f"  Snapshot JSON: http://{shown}:{web_port}/api/snapshot\n"
+        f"  Simulator:     http://127.0.0.1:{sim_port}/queuemetrics/ (control API /sim/)\n"
+        f"  Press Ctrl-C to stop everything.\n",
+        flush=True,
+    )
+
+
+def _watch(children: dict[str, subprocess.Popen[bytes]]) -> int:
+    """Until one child exits (a failure: the demo stops) or Ctrl-C."""
+    web = children["web"]
+    while True:
+        for role, child in children.items():
+            if child.poll() is not None:
+                return _fail(f"the {role} exited with code {child.returncode}")
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            web.wait(1.0)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Everything in one command: each role a child process that dies with this one."""
     _logging()
     env = dict(os.environ)
     redis = None
-    children: list[processes.subprocess.Popen[bytes]] = []
+    children: dict[str, subprocess.Popen[bytes]] = {}
 
     def on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -131,59 +189,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             env["WALLBOARD_REDIS_URL"] = redis.url
         sim_port = processes.free_port(args.host, args.simulator_port)
         web_port = processes.free_port(args.host, args.port)
-        env.setdefault("WALLBOARD_QM_URL", f"http://127.0.0.1:{sim_port}/queuemetrics")
-        env.setdefault("WALLBOARD_QM_USER", "robot")
-        # A fresh robot password per demo, known only to the simulator and the poller/web.
-        env.setdefault("WALLBOARD_SIM_ROBOT_PASSWORD", secrets.token_urlsafe(12))
-        env.setdefault("WALLBOARD_QM_PASSWORD", env["WALLBOARD_SIM_ROBOT_PASSWORD"])
-        env.setdefault("WALLBOARD_SECRET_KEY", secrets.token_urlsafe(32))
-        me = processes.python_module("wallboard.cli")
-        simulator = processes.spawn(
-            [
-                *me,
-                "simulator",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(sim_port),
-                "--agents",
-                str(args.agents),
-                "--queues",
-                str(args.queues),
-                "--seed",
-                str(args.seed),
-            ],
-            env,
-        )
-        children.append(simulator)
-        processes.wait_for_port("127.0.0.1", sim_port, 30, simulator)
-        children.append(processes.spawn([*me, "poller"], env))
-        web = processes.spawn([*me, "web", "--host", args.host, "--port", str(web_port)], env)
-        children.append(web)
-        processes.wait_for_port(args.host, web_port, 30, web)
-        shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-        print(
-            f"\n  Wallboard demo is running.\n"
-            f"  TV wallboard:  http://{shown}:{web_port}/wallboard\n"
-            f"  Supervisor:    http://{shown}:{web_port}/supervisor"
-            f"  (login {DEMO_SUPERVISOR[0]} / {DEMO_SUPERVISOR[1]})\n"
-            f"  Snapshot JSON: http://{shown}:{web_port}/api/snapshot\n"
-            f"  Simulator:     http://127.0.0.1:{sim_port}/queuemetrics/ (control API /sim/)\n"
-            f"  Press Ctrl-C to stop everything.\n",
-            flush=True,
-        )
-        roles = dict(zip(("simulator", "poller", "web"), children, strict=True))
-        while True:
-            for role, child in roles.items():
-                if child.poll() is not None:
-                    return _fail(f"the {role} exited with code {child.returncode}")
-            with contextlib.suppress(processes.subprocess.TimeoutExpired):
-                children[-1].wait(1.0)
+        _demo_children(args, _demo_env(env, sim_port), (sim_port, web_port), children)
+        _demo_banner(args.host, web_port, sim_port)
+        return _watch(children)
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
         return 0
     finally:
-        processes.stop(list(reversed(children)))
+        processes.stop(list(reversed(children.values())))
         if redis is not None:
             redis.stop()
 
