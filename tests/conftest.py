@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from tests.procs import Stack
+from tests.harness import TEST_PACE, Stack
 from wallboard.processes import EmbeddedRedis
+from wallboard.store.connection import connect
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +28,7 @@ def prefix() -> str:
 
 @pytest.fixture
 async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_server.url)
+    client = connect(redis_server.url)
     yield client
     await client.aclose()
 
@@ -37,7 +38,7 @@ def stack(
     redis_server: EmbeddedRedis, prefix: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Stack]:
     """The product's own processes for one test; their logs are printed when it fails."""
-    stack = Stack(tmp_path, redis_server.url, prefix)
+    stack = Stack(tmp_path, redis_server.url, prefix=prefix, **TEST_PACE)
     yield stack
     stack.stop()
     report = getattr(request.node, "rep_call", None)

@@ -23,9 +23,9 @@ class AuditLog:
         entry_id = await self.redis.xadd(
             self.key, {"e": json.dumps(entry)}, maxlen=self.maxlen, approximate=True
         )
-        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        return str(entry_id)
 
     async def recent(self, count: int = 50) -> list[dict[str, Any]]:
         """The newest entries first."""
         entries: Any = await self.redis.xrevrange(self.key, "+", "-", count=count)
-        return [json.loads(fields[b"e"]) for _, fields in entries]
+        return [json.loads(fields["e"]) for _, fields in entries]
