@@ -99,6 +99,13 @@ class Thresholds:
     def of(self, queue: str) -> dict[str, Threshold]:
         return {**self.by_queue.get("*", {}), **self.by_queue.get(queue, {})}
 
+    def overridden(self, raw: Mapping[str, Any]) -> Thresholds:
+        """These thresholds with ``raw`` (the same format) over them, figure by figure."""
+        over = Thresholds.parse(raw, self.margin).by_queue
+        queues = set(self.by_queue) | set(over)
+        merged_ = {q: {**self.by_queue.get(q, {}), **over.get(q, {})} for q in queues}
+        return Thresholds(merged_, self.margin)
+
 
 Rank = Literal["ok", "yellow", "red"]
 

@@ -42,6 +42,19 @@ class Keys:
         return f"{self.prefix}today:calls"
 
     @property
+    def boards(self) -> str:
+        return f"{self.prefix}boards"
+
+    @property
+    def playlists(self) -> str:
+        return f"{self.prefix}playlists"
+
+    @property
+    def boards_rev(self) -> str:
+        """Incremented by every write of a board or playlist: web processes watch it."""
+        return f"{self.prefix}boards:rev"
+
+    @property
     def audit(self) -> str:
         return f"{self.prefix}audit"
 
@@ -59,6 +72,14 @@ class Keys:
 
     def session(self, sid: str) -> str:
         return f"{self.prefix}session:{sid}"
+
+    def user_sessions(self, user: str) -> str:
+        """The ids of one user's sessions (a set), so that all of them can be ended at once."""
+        return f"{self.prefix}sessions-of:{user}"
+
+    def login_known(self, user: str, address: str) -> str:
+        """Set when the user logged in from that address: their own, not an attacker's."""
+        return f"{self.prefix}login-known:{user}|{address}"
 
     def pause_codes(self, agent: str) -> str:
         return f"{self.prefix}pcodes:{agent}"
