@@ -133,7 +133,7 @@ def test_garbled_answers_give_a_result_or_a_qm_error(payload: Any) -> None:
         realtime = parse_realtime(payload)
     except QMError:
         return
-    state = derive(realtime, ["*"], Directory())
-    assert {a["state"] for a in state["agents"]} <= {"available", "on_call", "paused"}
-    assert {c["state"] for c in state["calls"]} <= {"waiting", "talking", "dialing"}
-    assert len({a["agent"] for a in state["agents"]}) == len(state["agents"])
+    floor = derive(realtime, ["*"], Directory())
+    assert {a.state for a in floor.agents} <= {"available", "on_call", "paused"}
+    assert {c.state for c in floor.calls} <= {"waiting", "talking", "dialing"}
+    assert len({a.agent for a in floor.agents}) == len(floor.agents)

@@ -177,7 +177,7 @@ async def test_a_failure_makes_only_todays_figures_stale(redis: Redis, prefix: s
     assert json.loads(await redis.get(Keys(prefix).today))["stale"] is True
     realtime, _ = await client.realtime(QUEUES)  # the live channel still answers
     assert realtime.agents
-    keys = {key.decode() for key in await redis.keys(f"{prefix}*")}
+    keys = set(await redis.keys(f"{prefix}*"))
     assert keys == {Keys(prefix).today, Keys(prefix).today_calls}, "the channel writes nothing else"
     sim.reset_faults()
     sim.faults.add(parse_fault({"mode": "timeout", "endpoints": ["QmStats"], "seconds": 3}))

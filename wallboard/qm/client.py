@@ -149,8 +149,10 @@ class QMClient:
     @staticmethod
     def _check_status(response: httpx.Response, body: bytes) -> None:
         status = response.status_code
-        if status in (401, 403):
-            raise QMAuthError(f"QueueMetrics refused the login (HTTP {status})")
+        if status == 401:
+            raise QMAuthError("QueueMetrics refused the login (HTTP 401)")
+        if status == 403:
+            raise QMAuthError("QueueMetrics refused this user the request (HTTP 403)")
         if status >= 500:
             raise QMUnavailable(f"QueueMetrics answered HTTP {status}")
         if status != 200:

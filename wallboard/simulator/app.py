@@ -7,15 +7,12 @@ import contextlib
 import email.utils
 from collections.abc import AsyncIterator
 
-from starlette.applications import Starlette
-from starlette.routing import Mount
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wallboard.simulator import control, editors, endpoints
 from wallboard.simulator.callcenter import CallCenter
 from wallboard.simulator.config import Config
-from wallboard.simulator.control import control_routes
-from wallboard.simulator.editors import editor_routes
-from wallboard.simulator.endpoints import qm_routes
 from wallboard.simulator.simulation import Simulation
 
 TICK_S = 0.5
@@ -42,6 +39,27 @@ class DateHeader:
         await self.app(scope, receive, send_dated)
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Keep the world moving while nobody asks, so waits and pauses age in real time."""
+    sim: Simulation = app.state.sim
+
+    async def ticker() -> None:
+        while True:
+            sim.tick()
+            await asyncio.sleep(app.state.tick_s)
+
+    sim.stopping = False
+    task = asyncio.create_task(ticker())
+    try:
+        yield
+    finally:
+        sim.stopping = True
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(
     center: CallCenter,
     config: Config | None = None,
@@ -49,33 +67,15 @@ def create_app(
     speed: float = 1.0,
     seed: int = 1,
     tick_s: float = TICK_S,
-) -> Starlette:
+) -> FastAPI:
     """The simulator's ASGI app; `app.state.sim` is its `Simulation`."""
     sim = Simulation(center, config, speed=speed, seed=seed)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Keep the world moving while nobody asks, so waits and pauses age in real time.
-        async def ticker() -> None:
-            while True:
-                sim.tick()
-                await asyncio.sleep(tick_s)
-
-        sim.stopping = False
-        task = asyncio.create_task(ticker())
-        try:
-            yield
-        finally:
-            sim.stopping = True
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    routes = [
-        Mount("/queuemetrics", routes=[*qm_routes(sim), *editor_routes(sim)]),
-        Mount("/sim", routes=control_routes(sim)),
-    ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # QueueMetrics has no API documentation pages: the simulator serves none either.
+    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app.include_router(endpoints.router, prefix="/queuemetrics")
+    app.include_router(editors.router, prefix="/queuemetrics")
+    app.include_router(control.router, prefix="/sim")
     app.add_middleware(DateHeader, sim=sim)
     app.state.sim = sim
+    app.state.tick_s = tick_s
     return app

@@ -8,14 +8,14 @@ call) or 409 (does not fit the current state).
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.routing import APIRoute
 
-from wallboard.simulator.callcenter import Agent, Call, ModelError
+from wallboard.simulator.callcenter import Agent, Call, CallCenter, ModelError
+from wallboard.simulator.deps import TickedSim
 from wallboard.simulator.faults import parse_fault
 from wallboard.simulator.gateway import json_response
 from wallboard.simulator.simulation import Simulation
@@ -67,187 +67,8 @@ def call_json(c: Call) -> dict[str, Any]:
     }
 
 
-def control_routes(sim: Simulation) -> list[Route]:
-    center = sim.center
-
-    def route(path: str, method: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def wrap(fn: Callable[[Request, dict[str, Any]], Awaitable[Any]]) -> Callable[..., Any]:
-            async def endpoint(request: Request) -> Response:
-                sim.tick()
-                try:
-                    body = await _body(request)
-                    result = await fn(request, body)
-                except BadRequest as e:
-                    return json_response({"error": str(e)}, e.status)
-                except ModelError as e:
-                    status = 404 if str(e).startswith("unknown") else 409
-                    return json_response({"error": str(e)}, status)
-                return json_response(result)
-
-            routes.append(Route(path, endpoint, methods=[method]))
-            return fn
-
-        return wrap
-
-    routes: list[Route] = []
-
-    @route("/state", "GET")
-    async def state(request: Request, body: dict[str, Any]) -> Any:
-        now = center.time
-        return {
-            "now": now,
-            "qm_now": now + sim.config.clock_offset_s,
-            "clock_offset_s": sim.config.clock_offset_s,
-            "speed": sim.speed,
-            "auto": center.auto,
-            "queues": [
-                {
-                    "queue": q.code,
-                    "name": q.name,
-                    "arrival_rate": q.arrival_rate,
-                    "wrapup_s": q.wrapup_s,
-                    "dnis": q.dnis,
-                }
-                for q in center.queues.values()
-            ],
-            "agents": [agent_json(a, now) for a in center.agents.values()],
-            "calls": [call_json(c) for c in center.calls.values()],
-            "finished_today": len(center.finished),
-        }
-
-    @route("/finished", "GET")
-    async def finished(request: Request, body: dict[str, Any]) -> Any:
-        return [vars(f) for f in center.finished]
-
-    @route("/auto", "POST")
-    async def auto(request: Request, body: dict[str, Any]) -> Any:
-        center.set_auto(_field(body, "enabled", bool))
-        return {"auto": center.auto}
-
-    @route("/agents/{code:path}", "POST")
-    async def set_agent(request: Request, body: dict[str, Any]) -> Any:
-        a = center.agent(request.path_params["code"])
-        target = body.get("state")
-        if target is not None and target not in AGENT_STATES:
-            raise BadRequest(f"state must be one of {list(AGENT_STATES)}")
-        queues = body.get("queues")
-        if queues is not None and (
-            not isinstance(queues, list) or any(q not in center.queues for q in queues)
-        ):
-            raise BadRequest("queues must be a list of known queue codes")
-        extension = body.get("extension")
-        if target == "logged_off":
-            if a.logged_on:
-                center.logoff(a.code)
-        elif target is not None or queues is not None:
-            if not a.logged_on:
-                center.logon(a.code, queues=queues, extension=extension)
-            elif queues is not None:
-                center.remove(a.code, [q for q in a.logged_queues if q not in queues])
-                center.join(a.code, queues)
-            if target == "paused":
-                code = str(body.get("pause_code", ""))
-                center.pause(a.code, code)
-            elif target == "available":
-                center.unpause(a.code)
-        return agent_json(a, center.time)
-
-    @route("/calls", "POST")
-    async def add_call(request: Request, body: dict[str, Any]) -> Any:
-        queue = _field(body, "queue", str)
-        if queue not in center.queues:
-            raise BadRequest(f"unknown queue '{queue}'", 404)
-        entered = body.get("entered")  # back-dated calls, e.g. one whose end event got lost
-        if entered is not None and (
-            isinstance(entered, bool)
-            or not isinstance(entered, int | float)
-            or entered > center.time
-        ):
-            raise BadRequest("'entered' must be a simulated time not in the future")
-        callid = center.add_call(queue, entered, caller=body.get("caller"), dnis=body.get("dnis"))
-        return {"callid": callid}
-
-    @route("/calls/{callid}/answer", "POST")
-    async def answer(request: Request, body: dict[str, Any]) -> Any:
-        callid = request.path_params["callid"]
-        center.answer_call(callid, _field(body, "agent", str))
-        return call_json(center.call(callid))
-
-    @route("/calls/{callid}", "DELETE")
-    async def hangup(request: Request, body: dict[str, Any]) -> Any:
-        center.end_call(request.path_params["callid"])
-        return {"ended": request.path_params["callid"]}
-
-    @route("/requests", "GET")
-    async def requests(request: Request, body: dict[str, Any]) -> Any:
-        return sim.requests.describe()
-
-    @route("/requests/reset", "POST")
-    async def reset_requests(request: Request, body: dict[str, Any]) -> Any:
-        sim.requests.reset()
-        return sim.requests.describe()
-
-    @route("/actions", "GET")
-    async def actions(request: Request, body: dict[str, Any]) -> Any:
-        return sim.actions
-
-    @route("/actions", "DELETE")
-    async def clear_actions(request: Request, body: dict[str, Any]) -> Any:
-        sim.actions.clear()
-        return []
-
-    @route("/broadcasts", "GET")
-    async def broadcasts(request: Request, body: dict[str, Any]) -> Any:
-        return sim.broadcasts
-
-    @route("/broadcasts", "DELETE")
-    async def clear_broadcasts(request: Request, body: dict[str, Any]) -> Any:
-        sim.broadcasts.clear()
-        return []
-
-    def faults_json() -> dict[str, Any]:
-        return {"faults": sim.faults.describe(), "config": sim.config.knobs()}
-
-    @route("/faults", "GET")
-    async def get_faults(request: Request, body: dict[str, Any]) -> Any:
-        return faults_json()
-
-    @route("/faults", "POST")
-    async def add_fault(request: Request, body: dict[str, Any]) -> Any:
-        try:
-            fault = parse_fault(body) if "mode" in body else None
-            if "config" in body:
-                if not isinstance(body["config"], dict):
-                    raise ValueError("config must be an object of knobs")
-                sim.reconfigure(body["config"])
-        except ValueError as e:
-            raise BadRequest(str(e)) from None
-        if fault is not None:
-            sim.faults.add(fault)
-        return faults_json()
-
-    @route("/faults", "DELETE")
-    async def clear_faults(request: Request, body: dict[str, Any]) -> Any:
-        sim.reset_faults()
-        return faults_json()
-
-    @route("/clock", "POST")
-    async def clock(request: Request, body: dict[str, Any]) -> Any:
-        try:
-            if "offset_s" in body:
-                sim.reconfigure({"clock_offset_s": body["offset_s"]})
-            if "speed" in body:
-                sim.set_speed(_positive(body, "speed"))
-            if "advance_s" in body:
-                sim.jump(_positive(body, "advance_s"))
-        except ValueError as e:
-            raise BadRequest(str(e)) from None
-        return {"now": center.time, "clock_offset_s": sim.config.clock_offset_s, "speed": sim.speed}
-
-    return routes
-
-
-async def _body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; an empty body is an empty object."""
     raw = await request.body()
     if not raw.strip():
         return {}
@@ -272,3 +93,199 @@ def _positive(body: dict[str, Any], name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ValueError(f"'{name}' must be a number >= 0")
     return float(value)
+
+
+class ControlRoute(APIRoute):
+    """A /sim/ route: a refused request answers ``{"error": ...}`` with its status."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except BadRequest as e:
+                return json_response({"error": str(e)}, e.status)
+            except ModelError as e:
+                status = 404 if str(e).startswith("unknown") else 409
+                return json_response({"error": str(e)}, status)
+
+        return answer
+
+
+router = APIRouter(route_class=ControlRoute)
+JsonBody = Annotated[dict[str, Any], Depends(json_body)]
+
+
+@router.get("/state")
+async def state(sim: TickedSim) -> dict[str, Any]:
+    center = sim.center
+    now = center.time
+    return {
+        "now": now,
+        "qm_now": now + sim.config.clock_offset_s,
+        "clock_offset_s": sim.config.clock_offset_s,
+        "speed": sim.speed,
+        "auto": center.auto,
+        "queues": [
+            {
+                "queue": q.code,
+                "name": q.name,
+                "arrival_rate": q.arrival_rate,
+                "wrapup_s": q.wrapup_s,
+                "dnis": q.dnis,
+            }
+            for q in center.queues.values()
+        ],
+        "agents": [agent_json(a, now) for a in center.agents.values()],
+        "calls": [call_json(c) for c in center.calls.values()],
+        "finished_today": len(center.finished),
+    }
+
+
+@router.get("/finished")
+async def finished(sim: TickedSim) -> list[dict[str, Any]]:
+    return [vars(f) for f in sim.center.finished]
+
+
+@router.post("/auto")
+async def auto(sim: TickedSim, body: JsonBody) -> dict[str, Any]:
+    sim.center.set_auto(_field(body, "enabled", bool))
+    return {"auto": sim.center.auto}
+
+
+@router.post("/agents/{code:path}")
+async def set_agent(code: str, sim: TickedSim, body: JsonBody) -> dict[str, Any]:
+    center = sim.center
+    a = center.agent(code)
+    target = body.get("state")
+    if target is not None and target not in AGENT_STATES:
+        raise BadRequest(f"state must be one of {list(AGENT_STATES)}")
+    queues = body.get("queues")
+    if queues is not None and (
+        not isinstance(queues, list) or any(q not in center.queues for q in queues)
+    ):
+        raise BadRequest("queues must be a list of known queue codes")
+    if target == "logged_off":
+        if a.logged_on:
+            center.logoff(a.code)
+    elif target is not None or queues is not None:
+        _log_on_to(center, a, queues, body.get("extension"))
+        if target == "paused":
+            center.pause(a.code, str(body.get("pause_code", "")))
+        elif target == "available":
+            center.unpause(a.code)
+    return agent_json(a, center.time)
+
+
+def _log_on_to(center: CallCenter, a: Agent, queues: list[str] | None, extension: Any) -> None:
+    """Log the agent on, or move a logged-on agent to exactly these queues."""
+    if not a.logged_on:
+        center.logon(a.code, queues=queues, extension=extension)
+    elif queues is not None:
+        center.remove(a.code, [q for q in a.logged_queues if q not in queues])
+        center.join(a.code, queues)
+
+
+@router.post("/calls")
+async def add_call(sim: TickedSim, body: JsonBody) -> dict[str, Any]:
+    center = sim.center
+    queue = _field(body, "queue", str)
+    if queue not in center.queues:
+        raise BadRequest(f"unknown queue '{queue}'", 404)
+    entered = body.get("entered")  # back-dated calls, e.g. one whose end event got lost
+    if entered is not None and (
+        isinstance(entered, bool) or not isinstance(entered, int | float) or entered > center.time
+    ):
+        raise BadRequest("'entered' must be a simulated time not in the future")
+    callid = center.add_call(queue, entered, caller=body.get("caller"), dnis=body.get("dnis"))
+    return {"callid": callid}
+
+
+@router.post("/calls/{callid}/answer")
+async def answer(callid: str, sim: TickedSim, body: JsonBody) -> dict[str, Any]:
+    sim.center.answer_call(callid, _field(body, "agent", str))
+    return call_json(sim.center.call(callid))
+
+
+@router.delete("/calls/{callid}")
+async def hangup(callid: str, sim: TickedSim) -> dict[str, Any]:
+    sim.center.end_call(callid)
+    return {"ended": callid}
+
+
+@router.get("/requests")
+async def requests(sim: TickedSim) -> dict[str, Any]:
+    return sim.requests.describe()
+
+
+@router.post("/requests/reset")
+async def reset_requests(sim: TickedSim) -> dict[str, Any]:
+    sim.requests.reset()
+    return sim.requests.describe()
+
+
+@router.get("/actions")
+async def actions(sim: TickedSim) -> list[dict[str, Any]]:
+    return sim.actions
+
+
+@router.delete("/actions")
+async def clear_actions(sim: TickedSim) -> list[dict[str, Any]]:
+    sim.actions.clear()
+    return []
+
+
+@router.get("/broadcasts")
+async def broadcasts(sim: TickedSim) -> list[dict[str, Any]]:
+    return sim.broadcasts
+
+
+@router.delete("/broadcasts")
+async def clear_broadcasts(sim: TickedSim) -> list[dict[str, Any]]:
+    sim.broadcasts.clear()
+    return []
+
+
+def faults_json(sim: Simulation) -> dict[str, Any]:
+    return {"faults": sim.faults.describe(), "config": sim.config.knobs()}
+
+
+@router.get("/faults")
+async def get_faults(sim: TickedSim) -> dict[str, Any]:
+    return faults_json(sim)
+
+
+@router.post("/faults")
+async def add_fault(sim: TickedSim, body: JsonBody) -> dict[str, Any]:
+    try:
+        fault = parse_fault(body) if "mode" in body else None
+        if "config" in body:
+            if not isinstance(body["config"], dict):
+                raise ValueError("config must be an object of knobs")
+            sim.reconfigure(body["config"])
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+    if fault is not None:
+        sim.faults.add(fault)
+    return faults_json(sim)
+
+
+@router.delete("/faults")
+async def clear_faults(sim: TickedSim) -> dict[str, Any]:
+    sim.reset_faults()
+    return faults_json(sim)
+
+
+@router.post("/clock")
+async def clock(sim: TickedSim, body: JsonBody) -> dict[str, Any]:
+    try:
+        if "offset_s" in body:
+            sim.reconfigure({"clock_offset_s": body["offset_s"]})
+        if "speed" in body:
+            sim.set_speed(_positive(body, "speed"))
+        if "advance_s" in body:
+            sim.jump(_positive(body, "advance_s"))
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+    return {"now": sim.center.time, "clock_offset_s": sim.config.clock_offset_s, "speed": sim.speed}

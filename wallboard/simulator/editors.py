@@ -4,30 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
 
 from wallboard.simulator.callcenter import Agent
 from wallboard.simulator.config import User
-from wallboard.simulator.gateway import HTML_403, Ctx, QmEndpoint, json_response, qm_route
-from wallboard.simulator.simulation import Simulation
+from wallboard.simulator.deps import RunningSim
+from wallboard.simulator.gateway import HTML_403, Ctx, QmEndpoint, json_response
 
 FIRST_AGENT_ID = 71  # as in Loway's example, where agent/101 is record 71
 
-
-def editor_routes(sim: Simulation) -> list[Route]:
-    return [
-        qm_route(
-            "/{editor}/jsonEditorApi.do",
-            QmEndpoint(sim, "editor", listing, kind="editor"),
-            ("GET",),
-        ),
-        qm_route(
-            "/{editor}/{id}/jsonEditorApi.do",
-            QmEndpoint(sim, "editor", single, kind="editor"),
-            ("GET",),
-        ),
-    ]
+router = APIRouter()
 
 
 def _ids(values: list[str]) -> dict[str, int]:
@@ -169,3 +156,17 @@ async def single(ctx: Ctx) -> Response:
     else:
         return json_response({"error": f"Unknown editor '{editor}'"}, 404)
     return json_response({"error": f"No {editor} record with id {pk}"}, 404)
+
+
+LISTING = QmEndpoint("editor", listing, kind="editor")
+SINGLE = QmEndpoint("editor", single, kind="editor")
+
+
+@router.get("/{editor}/jsonEditorApi.do")
+async def list_records(sim: RunningSim, request: Request) -> Response:
+    return await LISTING.serve(sim, request)
+
+
+@router.get("/{editor}/{id}/jsonEditorApi.do")
+async def one_record(sim: RunningSim, request: Request) -> Response:
+    return await SINGLE.serve(sim, request)

@@ -8,42 +8,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from fastapi import APIRouter, HTTPException, Request, Response
 
 from wallboard.simulator import stats as qmstats
 from wallboard.simulator import wire
 from wallboard.simulator.callcenter import PAUSE_CODES, CallCenter, ModelError
-from wallboard.simulator.gateway import Ctx, QmEndpoint, json_response, qm_route, unauthorized
-from wallboard.simulator.simulation import Simulation
+from wallboard.simulator.deps import RunningSim
+from wallboard.simulator.gateway import Ctx, QmEndpoint, json_response, unauthorized
 
 QUEUE_SPLIT = re.compile(r"[|\s]+")
 
-
-def qm_routes(sim: Simulation) -> list[Route]:
-    api = "/{name}/jsonStatsApi.do"
-
-    def ep(name: str, handler: Callable[[Ctx], Any], **kw: Any) -> Route:
-        return qm_route(api.replace("{name}", name), QmEndpoint(sim, name, handler, **kw))
-
-    async def sysup(request: Request) -> Response:
-        return await sysup_page(sim, request)
-
-    return [
-        ep("QmRealtime", realtime),
-        ep("QmStats", stats),
-        ep("QmAuth", auth, key=None, own_auth=True),
-        ep("QmAgentPCodes", pause_codes),
-        ep("QmAgentQueues", agent_queues),
-        ep("QmBroadcastMsg", broadcast),
-        qm_route(
-            "/qm_jsonsvc_do_pbxactions.do",
-            QmEndpoint(sim, "pbxactions", pbx, kind="pbx"),
-            ("POST",),
-        ),
-        Route("/sysup.jsp", sysup, methods=["GET"]),
-    ]
+router = APIRouter()
 
 
 async def realtime(ctx: Ctx) -> Response:
@@ -264,7 +239,8 @@ def check_action(
 # ----------------------------------------------------------------- health
 
 
-async def sysup_page(sim: Simulation, request: Request) -> Response:
+@router.get("/sysup.jsp")
+async def sysup(sim: RunningSim, request: Request) -> Response:
     entry = {
         "endpoint": "sysup",
         "method": "GET",
@@ -295,3 +271,32 @@ async def sysup_page(sim: Simulation, request: Request) -> Response:
         return json_response(body)
     finally:
         sim.requests.end("sysup")
+
+
+# ----------------------------------------------------------------- the calls, by URL
+
+STATS_CALLS = {
+    call.name: call
+    for call in (
+        QmEndpoint("QmRealtime", realtime),
+        QmEndpoint("QmStats", stats),
+        QmEndpoint("QmAuth", auth, key=None, own_auth=True),
+        QmEndpoint("QmAgentPCodes", pause_codes),
+        QmEndpoint("QmAgentQueues", agent_queues),
+        QmEndpoint("QmBroadcastMsg", broadcast),
+    )
+}
+PBX_ACTIONS = QmEndpoint("pbxactions", pbx, kind="pbx")
+
+
+@router.api_route("/{name}/jsonStatsApi.do", methods=["GET", "POST"])
+async def stats_api(name: str, sim: RunningSim, request: Request) -> Response:
+    call = STATS_CALLS.get(name)
+    if call is None:
+        raise HTTPException(404)
+    return await call.serve(sim, request)
+
+
+@router.post("/qm_jsonsvc_do_pbxactions.do")
+async def pbx_actions(sim: RunningSim, request: Request) -> Response:
+    return await PBX_ACTIONS.serve(sim, request)

@@ -1,8 +1,8 @@
 """What every QueueMetrics call shares: counting, latency, strict encoding, faults, auth.
 
-Every endpoint under /queuemetrics/ goes through `QmEndpoint`, which counts the request,
-applies the latency knob, strict encoding and the active faults, checks Basic auth and the
-key, then runs the handler with a parsed `Ctx`.
+Every endpoint under /queuemetrics/ is a `QmEndpoint`: serving a request counts it, applies
+the latency knob, strict encoding and the active faults, checks Basic auth and the key, then
+runs the endpoint's handler with a parsed `Ctx`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
 
 from wallboard.simulator import wire
 from wallboard.simulator.config import Config, User
@@ -93,23 +92,19 @@ def unauthorized() -> Response:
     return HTMLResponse(HTML_401, 401, headers=headers)
 
 
+@dataclass(frozen=True)
 class QmEndpoint:
-    """Wraps a handler with what every QueueMetrics call shares."""
+    """One QueueMetrics call: its name (as faults and the request log know it), its handler,
+    the key it needs (None: any valid user), its kind ("stats", "editor" or "pbx": how a
+    refusal looks) and whether its handler checks the credentials itself."""
 
-    def __init__(
-        self,
-        sim: Simulation,
-        name: str,
-        handler: Handler,
-        key: str | None = "ROBOT",
-        kind: str = "stats",
-        own_auth: bool = False,
-    ) -> None:
-        self.sim, self.name, self.handler = sim, name, handler
-        self.key, self.kind, self.own_auth = key, kind, own_auth
+    name: str
+    handler: Handler
+    key: str | None = "ROBOT"
+    kind: str = "stats"
+    own_auth: bool = False
 
-    async def __call__(self, request: Request) -> Response:
-        sim = self.sim
+    async def serve(self, sim: Simulation, request: Request) -> Response:
         creds = basic_credentials(request)
         entry = {
             "endpoint": self.name,
@@ -121,14 +116,15 @@ class QmEndpoint:
         }
         sim.requests.begin(self.name, entry)
         try:
-            response = await self._serve(request, creds)
+            response = await self._serve(sim, request, creds)
             entry["status"] = response.status_code
             return response
         finally:
             sim.requests.end(self.name)
 
-    async def _serve(self, request: Request, creds: tuple[str, str] | None) -> Response:
-        sim = self.sim
+    async def _serve(
+        self, sim: Simulation, request: Request, creds: tuple[str, str] | None
+    ) -> Response:
         started = time.monotonic()
         sim.tick()
         cfg = sim.config
@@ -159,7 +155,7 @@ class QmEndpoint:
             k == "jsonFormat" and v.strip().lower() == "simple" for k, v in params
         )
         ctx = Ctx(sim, request, params, simple, started)
-        user = self._authenticate(creds)
+        user = self._authenticate(sim, creds)
         ctx.login = creds[0] if creds else ""
         ctx.user = user
         if self.kind == "pbx":
@@ -178,10 +174,11 @@ class QmEndpoint:
             return Response(malformed(bytes(response.body)), 200, media_type="application/json")
         return response
 
-    def _authenticate(self, creds: tuple[str, str] | None) -> User | None:
+    @staticmethod
+    def _authenticate(sim: Simulation, creds: tuple[str, str] | None) -> User | None:
         if creds is None:
             return None
-        user = self.sim.config.user(creds[0])
+        user = sim.config.user(creds[0])
         if user is None or not user.enabled or user.password != creds[1]:
             return None
         return user
@@ -208,8 +205,3 @@ async def _json_object(request: Request) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         return {}
     return body if isinstance(body, dict) else {}
-
-
-def qm_route(path: str, endpoint: QmEndpoint, methods: tuple[str, ...] = ("GET", "POST")) -> Route:
-    # The bound method, not the instance: Starlette would take a callable object for an ASGI app.
-    return Route(path, endpoint.__call__, methods=list(methods))

@@ -48,7 +48,7 @@ def _field(rec: CallRecord) -> str:
     return f"{rec.callid}|{rec.queue}|{rec.entered}"
 
 
-def _mark(raw: bytes | str) -> BookMark:
+def _mark(raw: str) -> BookMark:
     meta = json.loads(raw)
     return BookMark(
         day=str(meta.get("day")),
@@ -94,8 +94,8 @@ class TodayStore:
     async def book(self) -> StoredBook | None:
         """The book kept last, or None when there is none. ValueError or TypeError when what
         is kept cannot be read."""
-        stored: dict[Any, Any] = await self.redis.hgetall(self.book_key)
-        raw = stored.pop(META.encode(), None)
+        stored: dict[str, str] = await self.redis.hgetall(self.book_key)  # decoded responses
+        raw = stored.pop(META, None)
         if raw is None:
             return None
         calls = [CallRecord(*json.loads(value)) for value in stored.values()]
