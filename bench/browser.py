@@ -15,9 +15,9 @@ import contextlib
 import time
 from typing import Any
 
-from bench.common import Stack
 from bench.inject import Injector
 from bench.product import CHROMIUM_FLAGS
+from tests.harness import Stack
 from wallboard.model.derive import State
 
 METRICS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")

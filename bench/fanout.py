@@ -19,8 +19,9 @@ from typing import Any
 
 import httpx
 
-from bench.common import ROOT, Proc, Stack, _child_setup, cpu_seconds, pct, rss_bytes
+from bench.common import pct
 from bench.inject import Injector
+from tests.harness import ROOT, Proc, Stack, child_setup, cpu_seconds, rss_bytes
 from wallboard.model.derive import State
 
 
@@ -43,7 +44,7 @@ class LoadClient:
             path,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            preexec_fn=_child_setup,
+            preexec_fn=child_setup(many_files=True),
             limit=1 << 26,
         )
         client = cls(process)

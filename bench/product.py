@@ -16,20 +16,15 @@ from typing import Any
 
 import httpx
 
-from bench.common import ROBOT, Proc, Stack, cpu_seconds, pct
+from bench.common import pct
 from bench.fanout import LoadClient
 from bench.floor import REALTIME_BODY
 from tests.browser.chromium import FLAGS
+from tests.drive import agent_change, control_async
+from tests.harness import ROBOT, Proc, Stack, cpu_seconds
 from wallboard.web.render import dom_id
 
 NAIVE_PERIOD_S = 5.0  # QueueMetrics' own real-time page refreshes every 5 s by default
-
-
-async def sim(proc: Proc, method: str, path: str, **kw: Any) -> Any:
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.request(method, f"{proc.url}/sim/{path}", **kw)
-        response.raise_for_status()
-        return response.json() if response.content else None
 
 
 def realtime_count(requests: dict[str, Any]) -> tuple[int, int]:
@@ -44,10 +39,10 @@ async def upstream_ours(
     load, ready = await LoadClient.start([f"127.0.0.1:{web.port}"], screens, "/events?view=tv")
     try:
         await asyncio.sleep(1.0)
-        await sim(simulator, "POST", "requests/reset")
+        await control_async(simulator, "POST", "requests/reset")
         cpu0, started = cpu_seconds(simulator.pid), time.monotonic()
         await asyncio.sleep(window)
-        counts = await sim(simulator, "GET", "requests")
+        counts = await control_async(simulator, "GET", "requests")
         elapsed = time.monotonic() - started
         sim_cpu = (cpu_seconds(simulator.pid) - cpu0) / elapsed * 100
     finally:
@@ -90,14 +85,14 @@ async def upstream_naive(simulator: Proc, screens: int, window: float) -> dict[s
 
     rng = random.Random(7)
     async with httpx.AsyncClient(auth=ROBOT, limits=limits, timeout=30) as client:
-        await sim(simulator, "POST", "requests/reset")
+        await control_async(simulator, "POST", "requests/reset")
         cpu0, started = cpu_seconds(simulator.pid), time.monotonic()
         tasks = [
             asyncio.create_task(screen(client, rng.uniform(0, NAIVE_PERIOD_S)))
             for _ in range(screens)
         ]
         await asyncio.sleep(window)
-        counts = await sim(simulator, "GET", "requests")
+        counts = await control_async(simulator, "GET", "requests")
         elapsed = time.monotonic() - started
         sim_cpu = (cpu_seconds(simulator.pid) - cpu0) / elapsed * 100
         for task in tasks:
@@ -117,16 +112,9 @@ async def upstream_naive(simulator: Proc, screens: int, window: float) -> dict[s
     }
 
 
-async def quiet(simulator: Proc) -> dict[str, Any]:
-    await sim(simulator, "POST", "auto", json={"enabled": False})
-    for call in (await sim(simulator, "GET", "state"))["calls"]:
-        await sim(simulator, "DELETE", f"calls/{call['callid']}")
-    state: dict[str, Any] = await sim(simulator, "GET", "state")
-    return state
-
-
 def change(state: str) -> dict[str, str]:
-    return {"state": state, **({"pause_code": "10"} if state == "paused" else {})}
+    """The simulator's body for one agent's change (a pause has code 10)."""
+    return agent_change(state, "10" if state == "paused" else "")
 
 
 def free_agent(state: dict[str, Any]) -> str:
@@ -170,7 +158,7 @@ async def bytes_per_change(simulator: Proc, web: Proc, agent: str, samples: int)
         for _ in range(samples):
             mark = len(events)
             body = change(state)
-            await sim(simulator, "POST", f"agents/{agent}", json=body)
+            await control_async(simulator, "POST", f"agents/{agent}", json=body)
             deadline = time.monotonic() + 10
             found = None
             while found is None and time.monotonic() < deadline:
@@ -248,12 +236,9 @@ async def end_to_end(
                     state = "paused"
                     for _ in range(samples):
                         await asyncio.sleep(rng.uniform(0, interval))  # any phase of the poll
-                        body = {
-                            "state": state,
-                            **({"pause_code": "10"} if state == "paused" else {}),
-                        }
+                        body = change(state)
                         sent = time.time()
-                        await sim(simulator, "POST", f"agents/{agent}", json=body)
+                        await control_async(simulator, "POST", f"agents/{agent}", json=body)
                         await page.wait_for_function(
                             f"window.__bench.state === '{state}'", timeout=(interval + 10) * 1000
                         )

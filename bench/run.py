@@ -18,10 +18,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import browser, fanout, processing, product
-from bench.common import ROOT, Stack, machine, raise_nofile, versions
+from bench.common import machine, versions
 from bench.floor import Floor, state_of
 from bench.report import write
 from tests.browser.chromium import executable
+from tests.drive import quiet
+from tests.harness import ROOT, Stack, raise_nofile
 
 ALL = "processing,fanout,product,browser,qmstats"
 KEYS_OF = {
@@ -74,7 +76,7 @@ async def bench_product(
         naive.append(await product.upstream_naive(simulator, screens, 10.0 if quick else 20.0))
     out["upstream"] = {"ours": ours, "naive": naive, "interval": 3.0}
 
-    floor_state = await product.quiet(simulator)
+    floor_state = await asyncio.to_thread(quiet, simulator)
     agent = product.free_agent(floor_state)
     poller = stack.poller(WALLBOARD_POLL_INTERVAL="1", WALLBOARD_STATS_ENABLED="false")
     await asyncio.sleep(3.0)
@@ -141,9 +143,8 @@ async def main() -> int:
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     workdir = Path(tempfile.mkdtemp(prefix="wallboard-bench-"))
-    stack = Stack(workdir)
+    stack = Stack.with_own_redis(workdir, many_files=True)
     try:
-        stack.start_redis()
         if "processing" in only:
             log("poll processing")
             sizes = (100, 500, 2000, 5000)
@@ -171,8 +172,7 @@ async def main() -> int:
             results["qmstats"] = qmstats(log)
     except BaseException:
         print(f"benchmark failed; process logs in {workdir}", file=sys.stderr)
-        for proc in stack.procs:
-            print(f"===== {proc.name}\n{proc.tail()}", file=sys.stderr)
+        print(stack.logs(), file=sys.stderr)
         raise
     finally:
         stack.stop()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import re
@@ -27,9 +26,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Proc, Stack, raise_nofile, rss_bytes
+from tests.harness import Proc, Stack, raise_nofile, rss_bytes
 from tests.reliability.sse import Client, full_page, snapshot_agents, stop_all
-from wallboard.processes import free_port
 
 SUPERVISOR = ("demosupervisor", "demo")
 GROWTH_LIMIT = 0.05
@@ -61,11 +59,7 @@ async def act(http: httpx.AsyncClient, sim: Proc, web: Proc, n: int) -> int:
 
 async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     fast = {"WALLBOARD_POLL_INTERVAL": str(args.interval), "WALLBOARD_STATS_INTERVAL": "5"}
-    role = ["simulator", "--agents", str(args.agents), "--queues", str(args.queues)]
-    role += ["--speed", str(args.speed), "--robot-password", "robot"]
-    port = free_port()
-    sim = stack._start("simulator", [*role, "--port", str(port)], port, {})
-    stack.env["WALLBOARD_QM_URL"] = f"{sim.url}/queuemetrics"
+    sim = stack.simulator("--speed", str(args.speed), agents=args.agents, queues=args.queues)
     stack.poller(**fast)
     web = stack.web(
         **fast,
@@ -171,18 +165,15 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.5, help="poll interval, seconds")
     args = parser.parse_args()
     raise_nofile()
-    with tempfile.TemporaryDirectory(prefix="wallboard-soak-") as tmp:
-        stack = Stack(Path(tmp))
-        stack.start_redis()
+    with (
+        tempfile.TemporaryDirectory(prefix="wallboard-soak-") as tmp,
+        Stack.with_own_redis(Path(tmp), many_files=True) as stack,
+    ):
         try:
             result = asyncio.run(soak(stack, args))
         except BaseException:
-            for proc in stack.procs:
-                print(f"===== {proc.name}\n{proc.tail()}", file=sys.stderr)
+            print(stack.logs(), file=sys.stderr)
             raise
-        finally:
-            with contextlib.suppress(Exception):
-                stack.stop()
     print(json.dumps(result), flush=True)
     return 0 if result["ok"] else 1
 

@@ -3,15 +3,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from tests.procs import eventually
 from tests.test_render import agent, state
+from tests.waiting import eventually
 from wallboard.model.diff import diff
+from wallboard.model.state import EMPTY, Floor
+from wallboard.processes import EmbeddedRedis
 from wallboard.settings import Settings
+from wallboard.store.connection import connect
 from wallboard.store.keys import Keys
 from wallboard.store.lease import Lease
 from wallboard.store.snapshot import SnapshotStore
@@ -23,14 +25,22 @@ from wallboard.web.views import View
 class Publisher:
     def __init__(self, store: SnapshotStore, lease: Lease) -> None:
         self.store, self.lease = store, lease
-        self.state: dict[str, Any] = {"queues": [], "agents": [], "calls": []}
+        self.state: Floor = EMPTY
 
-    async def publish(self, new: dict[str, Any]) -> str:
+    async def publish(self, new: Floor) -> str:
         assert self.lease.value
         meta = {"fetched_at": time.time(), "stale": False, "error": None}
         version = await self.store.publish(self.lease.value, new, diff(self.state, new), meta)
         self.state = new
         return version
+
+
+@pytest.fixture
+async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
+    """Decoding responses, as every process's connection does (``store.connection``)."""
+    client = connect(redis_server.url)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture

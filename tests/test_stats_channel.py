@@ -15,8 +15,8 @@ import httpx
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
-from tests.procs import eventually
 from tests.simulator.support import manual_center
+from tests.waiting import eventually
 from wallboard.model.derive import Directory, derive
 from wallboard.model.today import of_day
 from wallboard.poller.stats import TodayKeeper

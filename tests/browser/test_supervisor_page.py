@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.procs import Stack, agent_in, control, quiet, set_agent, snapshot, until
+from tests.drive import agent_in, control, quiet, set_agent, snapshot
+from tests.harness import Stack
+from tests.waiting import until
 from wallboard.web.render import dom_id
 
 

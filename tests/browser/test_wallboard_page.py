@@ -9,7 +9,9 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.procs import Proc, Stack, agent_in, control, quiet, set_agent, snapshot, until
+from tests.drive import agent_in, control, quiet, set_agent, snapshot
+from tests.harness import Proc, Stack
+from tests.waiting import until
 from wallboard.web.render import dom_id
 
 
@@ -115,7 +117,7 @@ def test_durations_are_right_when_the_tv_clock_is_an_hour_off(stack: Stack, page
 
 def test_no_scrollbars_at_1080p_and_4k(stack: Stack, browser: Browser, tmp_path: Path) -> None:
     stack.env["WALLBOARD_STATS_INTERVAL"] = "1"
-    sim = stack.simulator("--agents", "60", "--queues", "5")
+    sim = stack.simulator(agents=60, queues=5)
     stack.poller()
     web = stack.web()
     until(lambda: len(snapshot(web)["agents"]) > 20)

@@ -10,10 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.procs import Stack, agent_in, control, quiet, set_agent, snapshot, until
+from tests.drive import agent_in, control, quiet, set_agent, snapshot
+from tests.harness import Stack
+from tests.waiting import until
 
 SUPERVISOR = ("demosupervisor", "demo")
 VIEWER = ("viewer", "viewer")
+TV_TOKEN = "tv-secret-7Hq2mZp9XwL4vB8nR3sK6tYd"
 
 
 class Floor:
@@ -312,7 +315,7 @@ def test_supervisor_stream_needs_a_login(floor: Floor) -> None:
 
 
 def test_tv_token(stack: Stack) -> None:
-    floor = Floor(stack, WALLBOARD_TV_TOKEN="tv-secret")
+    floor = Floor(stack, WALLBOARD_TV_TOKEN=TV_TOKEN)
     try:
         tv_token_checks(floor)
     finally:
@@ -324,9 +327,9 @@ def tv_token_checks(floor: Floor) -> None:
     assert httpx.get(floor.url("/api/snapshot")).status_code == 401
     assert httpx.get(floor.url("/events")).status_code == 401
     client = floor.client(follow_redirects=True)
-    opened = client.get("/wallboard", params={"token": "tv-secret", "queues": "300"})
+    opened = client.get("/wallboard", params={"token": TV_TOKEN, "queues": "300"})
     assert opened.status_code == 200 and "token" not in str(opened.url)
-    assert "tv-secret" not in client.cookies.get("wb_tv", "")
+    assert TV_TOKEN not in client.cookies.get("wb_tv", "")
     assert client.get("/api/snapshot").status_code == 200, "the cookie is enough afterwards"
     assert httpx.get(floor.url("/wallboard"), params={"token": "wrong"}).status_code == 401
     assert login(floor).get("/wallboard").status_code == 200, "a login opens it too"

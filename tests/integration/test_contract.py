@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from tests.drive import control, quiet
 from tests.harness import Proc, Stack
 from wallboard.model.derive import Directory, derive
+from wallboard.model.state import Floor
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import (
     QMActionRefused,
@@ -23,7 +25,7 @@ from wallboard.qm.errors import (
 
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
-    stack = Stack(tmp_path_factory.mktemp("contract"), "redis://unused", "unused:")
+    stack = Stack(tmp_path_factory.mktemp("contract"), "redis://unused", prefix="unused:")
     proc = stack.simulator()
     quiet(proc)
     # A floor with every kind of row: paused, talking, waiting, dialing-free agents.
@@ -49,7 +51,7 @@ def client(sim: Proc, user: str = "robot", password: str = "robot", **kw: Any) -
     return QMClient(f"{sim.url}/queuemetrics", user, password, **kw)
 
 
-async def floor(sim: Proc, queues: list[str] | None = None) -> dict[str, Any]:
+async def floor(sim: Proc, queues: list[str] | None = None) -> Floor:
     async with client(sim) as qm:
         realtime, _ = await qm.realtime(queues or ["*"])
     return derive(realtime, queues or ["*"], Directory())
@@ -66,16 +68,16 @@ def ground_truth(sim: Proc) -> dict[str, tuple[str, tuple[str, ...]]]:
     }
 
 
-def summary(state: dict[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
-    return {a["agent"]: (a["state"], tuple(sorted(a["queues"]))) for a in state["agents"]}
+def summary(state: Floor) -> dict[str, tuple[str, tuple[str, ...]]]:
+    return {a.agent: (a.state, tuple(sorted(a.queues))) for a in state.agents}
 
 
 async def test_default_answer_matches_the_simulated_floor(sim: Proc) -> None:
     state = await floor(sim)
     assert summary(state) == ground_truth(sim)
-    assert {c["state"] for c in state["calls"]} == {"waiting", "talking"}
+    assert {c.state for c in state.calls} == {"waiting", "talking"}
     truth = {a["agent"]: a["pause_code"] for a in control(sim, "GET", "state")["agents"]}
-    paused = {a["agent"]: a["pause_code"] for a in state["agents"] if a["state"] == "paused"}
+    paused = {a.agent: a.pause_code for a in state.agents if a.state == "paused"}
     assert paused and paused == {code: truth[code] for code in paused}
     assert "10" in paused.values()
 
@@ -102,17 +104,17 @@ async def test_every_quirk_gives_the_same_floor(sim: Proc, quirks: dict[str, Any
     control(sim, "POST", "faults", json={"config": quirks})
     got = await floor(sim)
     if "calls_columns" in quirks:  # without a call-id column the ids are synthetic
-        assert [c["caller"] for c in got["calls"]] == [c["caller"] for c in expected["calls"]]
-        got["calls"] = expected["calls"]
+        assert [c.caller for c in got.calls] == [c.caller for c in expected.calls]
+        got = replace(got, calls=expected.calls)
     assert got == expected
 
 
 async def test_queue_filter_with_pipes(sim: Proc) -> None:
     control(sim, "POST", "faults", json={"config": {"strict_encoding": True}})
     everything = await floor(sim)
-    queue = everything["agents"][0]["queues"][0]
+    queue = everything.agents[0].queues[0]
     state = await floor(sim, [queue, "999"])
-    assert state["agents"] and all(queue in a["queues"] for a in state["agents"])
+    assert state.agents and all(queue in a.queues for a in state.agents)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import queue
 import shutil
 import subprocess
@@ -19,8 +18,10 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.procs import Proc, Stack, agent_in, control, quiet, set_agent, snapshot, until
-from wallboard.processes import free_port, wait_for_port
+from tests.drive import agent_in, control, quiet, set_agent, snapshot
+from tests.harness import Proc, Stack
+from tests.waiting import until
+from wallboard.processes import free_port
 from wallboard.web.render import dom_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,13 +102,6 @@ def on_loopback(argv: list[str], port: int) -> list[str]:
     return [a.replace(":8000/", f":{port}/").replace(":8084/", f":{port}/") for a in out]
 
 
-def start(stack: Stack, name: str, argv: list[str], port: int | None, **env: str) -> Proc:
-    log = stack.tmp / f"{name}-{len(stack.procs)}.log"
-    proc = Proc(name, argv, {**stack.env, **env}, log, port=port)
-    stack.procs.append(proc)
-    return proc.start()
-
-
 def healthcheck(argv: list[str], env: dict[str, str]) -> bool:
     return subprocess.run(argv, env=env, capture_output=True, timeout=15).returncode == 0
 
@@ -122,7 +116,7 @@ def test_the_compose_commands_start_every_role(stack: Stack) -> None:
         argv = [str(port) if a == default_port else a for a in service["command"]]
         argv = on_loopback(argv, port)
         assert Path(argv[0]).name == "wallboard"
-        roles[name] = start(stack, name, argv, port if default_port else None)
+        roles[name] = stack.start(name, argv, port if default_port else None)
         if name == "simulator":
             stack.env["WALLBOARD_QM_URL"] = f"{roles[name].url}/queuemetrics"
         check = on_loopback(service["healthcheck"]["test"][1:], port)
@@ -218,7 +212,7 @@ def test_json_logs_carry_request_ids_and_no_secrets(stack: Stack) -> None:
     secrets = {
         "qm password": "QmPw-4417-zebra",
         "secret key": "SecretKey-9931-yak",
-        "tv token": "TvToken-5520-gnu",
+        "tv token": "TvToken-5520-gnu-q8Wm3Zr7Kp2Xv9",
         "supervisor password": "Super-8080-owl",
         "session cookie": "Cookie-3141-emu",
     }
@@ -273,9 +267,8 @@ def test_caddy_serves_sse_over_http2_and_tls(stack: Stack) -> None:
     until(lambda: snapshot(web)["agents"], what="data")
     https = free_port()
     env = {
-        **os.environ,
-        "XDG_DATA_HOME": str(stack.tmp / "caddy"),
-        "XDG_CONFIG_HOME": str(stack.tmp / "caddy"),
+        "XDG_DATA_HOME": str(stack.workdir / "caddy"),
+        "XDG_CONFIG_HOME": str(stack.workdir / "caddy"),
         "CADDY_ADMIN": f"127.0.0.1:{free_port()}",
         "CADDY_HTTP_PORT": str(free_port()),
         "CADDY_HTTPS_PORT": str(https),
@@ -285,11 +278,7 @@ def test_caddy_serves_sse_over_http2_and_tls(stack: Stack) -> None:
         "WALLBOARD_UPSTREAM_PORT": str(web.port),
     }
     argv = ["caddy", "run", "--adapter", "caddyfile", "--config", str(ROOT / "deploy/Caddyfile")]
-    proxy = Proc("caddy", argv, env, stack.tmp / "caddy.log")
-    stack.procs.append(proxy)
-    proxy.start()
-    assert proxy.process is not None
-    wait_for_port("127.0.0.1", https, 30, proxy.process)
+    stack.start("caddy", argv, https, **env)
     base = f"https://127.0.0.1:{https}"
 
     def curl(path: str, *extra: str, limit: int = 10) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 
-from tests.procs import Stack, agent_in, quiet, set_agent, snapshot, until
+from tests.drive import agent_in, quiet, set_agent, snapshot
+from tests.harness import Stack
+from tests.waiting import until
 from wallboard.web.render import dom_id
 
 

@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import redis as redis_sync
 
-from tests.procs import Proc, Stack, agent_in, control, quiet, snapshot, until
+from tests.drive import agent_in, control, quiet, snapshot
+from tests.harness import Proc, Stack
+from tests.waiting import until
 from wallboard.processes import EmbeddedRedis
 from wallboard.store.keys import Keys
 
@@ -94,8 +96,7 @@ def test_redis_restart_is_survived(stack: Stack, tmp_path: Any) -> None:
     state = quiet(sim)
     code = next(a["agent"] for a in state["agents"] if a["logged_queues"])
     redis = EmbeddedRedis().start()
-    stack.redis_url = redis.url
-    stack.env["WALLBOARD_REDIS_URL"] = redis.url
+    stack.use_redis(redis.url)
     try:
         pollers(stack, 1)
         web = stack.web()

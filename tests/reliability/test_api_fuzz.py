@@ -12,7 +12,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.procs import Proc, Stack, control, quiet, snapshot, until
+from tests.drive import control, quiet, snapshot
+from tests.harness import Proc, Stack
+from tests.waiting import until
 
 SUPERVISOR = "Basic " + base64.b64encode(b"demosupervisor:demo").decode()
 EXAMPLES = 25  # per login and generation mode: a few seconds each

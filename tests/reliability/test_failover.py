@@ -11,8 +11,9 @@ import time
 import pytest
 import redis as redis_sync
 
+from tests.harness import Stack
 from tests.integration.test_poller import TTL, leader_pid, meta, pollers
-from tests.procs import Stack, until
+from tests.waiting import until
 from wallboard.store.keys import Keys
 
 # The test's own polling (50 ms) and a loaded CI machine.

@@ -12,8 +12,10 @@ from typing import Any
 
 import httpx
 
-from tests.procs import Proc, Stack, agent_in, quiet, set_agent, snapshot, until
+from tests.drive import agent_in, quiet, set_agent, snapshot
+from tests.harness import Proc, Stack
 from tests.reliability.sse import Fleet
+from tests.waiting import until
 from wallboard.processes import EmbeddedRedis
 
 FAST = {"WALLBOARD_LEASE_TTL": "1.5", "WALLBOARD_POLL_INTERVAL": "0.5"}
@@ -46,8 +48,7 @@ def test_screens_during_a_redis_restart(stack: Stack) -> None:
     code = next(a["agent"] for a in state["agents"] if a["logged_queues"])
     set_agent(sim, code, "available")
     redis = EmbeddedRedis().start()
-    stack.redis_url = redis.url
-    stack.env["WALLBOARD_REDIS_URL"] = redis.url
+    stack.use_redis(redis.url)
     fleet = None
     try:
         stack.poller(**FAST)

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import socket
 import time
-from pathlib import Path
 
+from tests.drive import quiet, snapshot
+from tests.harness import Proc, Stack, rss_bytes
 from tests.integration.test_operations import scrape, total
-from tests.procs import Proc, Stack, quiet, snapshot, until
 from tests.reliability.sse import Fleet, replay
+from tests.waiting import until
 
 DROPPED = "wallboard_sse_slow_clients_dropped_total"
 ENV = {"WALLBOARD_POLL_INTERVAL": "0.1", "WALLBOARD_LEASE_TTL": "1.5"}
 
 
 def rss_mb(proc: Proc) -> float:
-    assert proc.process is not None
-    pages = int(Path(f"/proc/{proc.process.pid}/statm").read_text().split()[1])
-    return pages * 4096 / 2**20
+    return rss_bytes(proc.pid) / 2**20
 
 
 def in_sync(fleet: Fleet, web: Proc) -> bool:
@@ -28,7 +27,7 @@ def in_sync(fleet: Fleet, web: Proc) -> bool:
 
 def test_a_slow_client_is_dropped_and_nobody_else_notices(stack: Stack) -> None:
     # A busy floor: many agents, simulated time five times faster, polled ten times a second.
-    sim = stack.simulator("--agents", "200", "--queues", "8", "--speed", "10")
+    sim = stack.simulator("--speed", "10", agents=200, queues=8)
     stack.poller(**ENV)
     web = stack.web(
         **ENV, WALLBOARD_CLIENT_QUEUE_SIZE="4", WALLBOARD_KEEPALIVE="1", WALLBOARD_SEND_TIMEOUT="2"

@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests.procs import Proc, Stack, control, quiet, snapshot, until
+from tests.drive import control, quiet, snapshot
+from tests.harness import TEST_PACE, Proc, Stack
+from tests.waiting import until
 from wallboard.processes import EmbeddedRedis
 
 INTERVAL = 0.5
@@ -58,7 +60,7 @@ def floor(
     redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Stack, Proc, Proc]]:
     tmp: Path = tmp_path_factory.mktemp("faults")
-    stack = Stack(tmp, redis_server.url, f"faults{uuid.uuid4().hex[:8]}:")
+    stack = Stack(tmp, redis_server.url, prefix=f"faults{uuid.uuid4().hex[:8]}:", **TEST_PACE)
     try:
         sim = stack.simulator()
         quiet(sim)

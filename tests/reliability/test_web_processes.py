@@ -5,8 +5,10 @@ from __future__ import annotations
 import signal
 import time
 
-from tests.procs import Proc, Stack, agent_in, quiet, set_agent, snapshot, until
+from tests.drive import agent_in, quiet, set_agent, snapshot
+from tests.harness import Proc, Stack
 from tests.reliability.sse import Client, Fleet, full_page, snapshot_agents
+from tests.waiting import until
 
 FAST = {"WALLBOARD_LEASE_TTL": "1.5", "WALLBOARD_POLL_INTERVAL": "0.5"}
 

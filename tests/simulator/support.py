@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
-from tests.procs import until
+from tests.harness import ROBOT
+from tests.waiting import until
 from wallboard.simulator import make_server
 from wallboard.simulator.callcenter import Agent, CallCenter, Queue
 
@@ -21,7 +22,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
-ROBOT = ("robot", "robot")
 RT = "/queuemetrics/QmRealtime/jsonStatsApi.do"
 AGENTS = "RealtimeDO.RtAgentsRaw"
 CALLS = "RealtimeDO.RtCallsRaw"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.procs import until
+from tests.waiting import until
 from wallboard.simulator import build_app, create_app
 from wallboard.simulator.config import Config
 

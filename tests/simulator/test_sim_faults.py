@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.procs import until
+from tests.waiting import until
 from wallboard.simulator import create_app
 from wallboard.simulator.config import Config
 
