@@ -255,6 +255,11 @@
 
   document.addEventListener("htmx:oobAfterSwap", function (evt) {
     var target = evt.detail && evt.detail.target;
+    if (target && target.id === "reload" && target.getAttribute("data-reload") === "now") {
+      // The board this page shows was redesigned: lay it out anew.
+      window.location.reload();
+      return;
+    }
     if (target && (target.id === "agents" || target.hasAttribute("data-agent"))) {
       agentsChanged = true;
     }
