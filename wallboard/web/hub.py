@@ -17,10 +17,13 @@ from typing import Any
 
 from sse_starlette import ServerSentEvent
 
+from wallboard.model.alerts import with_alerts
+from wallboard.model.board import Board, board_thresholds
 from wallboard.model.derive import Directory
-from wallboard.model.diff import apply, touched
+from wallboard.model.diff import apply, diff, touched
 from wallboard.model.state import EMPTY, Floor
 from wallboard.settings import Settings
+from wallboard.store.boards import BoardStore
 from wallboard.store.directory import DirectoryStore
 from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import Change, SnapshotStore
@@ -31,7 +34,7 @@ from wallboard.web.history import History
 from wallboard.web.liveness import Liveness
 from wallboard.web.noticeboard import Noticeboard
 from wallboard.web.render import Renderer, structural
-from wallboard.web.views import Known, View, known
+from wallboard.web.views import Known, UnknownBoard, View, known
 
 DIRECTORY_EVERY_S = 30.0  # how often the names filters may use are read again
 
@@ -48,6 +51,7 @@ class Hub:
         settings: Settings,
         messages: BoardMessages | None = None,
         directory: DirectoryStore | None = None,
+        boards: BoardStore | None = None,
     ) -> None:
         self.renderer = renderer
         self.settings = settings
@@ -62,6 +66,10 @@ class Hub:
         self._directory_read = 0.0
         self._known: tuple[str, Known] | None = None
         self._resync = False
+        self.board_store = boards
+        self.boards: dict[str, Board] = {}
+        self._boards_rev = -1
+        self._board_floors: dict[View, tuple[str, Floor]] = {}
         self.version = ""
         self.state: Floor = EMPTY
         self._rng = random.Random()
@@ -101,11 +109,20 @@ class Hub:
         return self.noticeboard.messages
 
     def view(self, query: Mapping[str, str], kind: str | None = None) -> View:
-        """The canonical view of a request's filters; BadView when they name what is not there."""
+        """The canonical view of a request's filters (or of its saved board, ``board=``);
+        BadView when they name what is not there, UnknownBoard for a board that is not."""
+        if query.get("board"):
+            return self.board_view(query["board"])
         if self._known is None or self._known[0] != self.version:
             allowed = known(self.settings.queue_list, self.state, self.directory)
             self._known = (self.version, allowed)
         return View.from_query(query, kind, self._known[1])
+
+    def board_view(self, ident: str) -> View:
+        board = self.boards.get(ident)
+        if board is None:
+            raise UnknownBoard(f"no board {ident!r}")
+        return View.of_board(board)
 
     # -- clients ---------------------------------------------------------------------------
 
@@ -117,15 +134,18 @@ class Hub:
 
     def detach(self, subscriber: Subscriber) -> None:
         self.fanout.remove(subscriber)
+        if subscriber.view not in self.fanout.subscribers:
+            self._board_floors.pop(subscriber.view, None)
 
     def _initial(self, view: View, since: str | None) -> bytes:
         retry = self._rng.randint(1000, 4000)
         freshness = self.renderer.freshness(self.fresh, time.time())
-        missed = self.history.missed(since) if since and self.loaded else None
+        resumable = since and self.loaded and not self._own_alerts(view)
+        missed = self.history.missed(since) if since and resumable else None
         if since and self.loaded and since == self.version:
             html = freshness
         elif missed is not None:
-            html = self.renderer.changes(view.select(self.state), view, *missed) + freshness
+            html = self.renderer.changes(self.floor_of(view), view, *missed) + freshness
         else:
             html = self._components(view) + freshness
         return encode(html, self.version, retry)
@@ -134,17 +154,15 @@ class Hub:
         """A full refresh's components, from the cache when this view's is current."""
         messages = self.noticeboard.for_view(view)
         key = (self.version, self.noticeboard.key(view))
-        selected = view.select(self.state)
-        return self.cache.get(
-            view, key, lambda: self.renderer.components(selected, view, messages)
-        )
+        selected = self.floor_of(view)
+        return self.cache.get(view, key, lambda: self.renderer.components(selected, view, messages))
 
     def page(self, template: str, view: View, title: str, **extra: Any) -> str:
         """A whole page of a view as of the current version, which its stream resumes from."""
         since = {"since": self.version} if self.version else {}
         return self.renderer.page(
             template,
-            state=view.select(self.state),
+            state=self.floor_of(view),
             view=view,
             fresh=self.fresh,
             version=self.version,
@@ -155,12 +173,43 @@ class Hub:
             **extra,
         )
 
+    # -- boards with thresholds of their own -------------------------------------------------
+
+    def _own_alerts(self, view: View) -> Board | None:
+        board = self.boards.get(view.board) if view.board else None
+        return board if board is not None and board.thresholds else None
+
+    def floor_of(self, view: View) -> Floor:
+        """What the view shows: its part of the floor, with the alert levels of its board's
+        own thresholds if it has any (held from what this view showed before)."""
+        board = self._own_alerts(view)
+        if board is None:
+            return view.select(self.state)
+        shown = self._board_floors.get(view)
+        if shown is not None and shown[0] == self.version:
+            return shown[1]
+        previous = shown[1] if shown is not None else EMPTY
+        qm_now = time.time() + float(self.meta.get("qm_clock_offset") or 0.0)
+        thresholds = board_thresholds(self.settings.alert_thresholds, board)
+        floor = with_alerts(view.select(self.state), thresholds, previous, qm_now)
+        self._board_floors[view] = (self.version, floor)
+        return floor
+
+    def _changes(self, view: View, changed: dict[str, set[str]], reshaped: set[str]) -> str:
+        if self._own_alerts(view) is None:
+            return self.renderer.changes(view.select(self.state), view, changed, reshaped)
+        before = self._board_floors.get(view)
+        floor = self.floor_of(view)
+        delta = diff(before[1] if before else EMPTY, floor)
+        return self.renderer.changes(floor, view, touched(delta), structural(delta))
+
     # -- what the follower tells ------------------------------------------------------------
 
     def reload(self, version: str, floor: Floor) -> None:
         self.version, self.state = version, floor
         self.history.restart(version)
         self.cache.clear()
+        self._board_floors.clear()
         self._resync = True  # sent once the meta is read again (refresh follows)
 
     def apply(self, change: Change) -> None:
@@ -172,7 +221,7 @@ class Hub:
         self.history.add(change.version, changed, reshaped)
         if changed:
             for view in self.fanout.views():
-                html = self.renderer.changes(view.select(self.state), view, changed, reshaped)
+                html = self._changes(view, changed, reshaped)
                 if html:
                     self.fanout.send(view, encode(html, self.version))
 
@@ -184,6 +233,7 @@ class Hub:
                 html = self.renderer.messages(self.noticeboard.for_view(view))
                 self.fanout.send(view, encode(html))
         await self._read_directory()
+        await self._read_boards()
         if self._resync:
             self._resync = False
             self._send_full()
@@ -198,6 +248,28 @@ class Hub:
         self.directory = await self.directory_store.load() or self.directory
         self._known = None
 
+    async def _read_boards(self) -> None:
+        """The saved boards, again whenever one was written; their screens follow."""
+        if self.board_store is None:
+            return
+        revision = await self.board_store.revision()
+        if revision == self._boards_rev:
+            return
+        self._boards_rev = revision
+        self.boards = {b.id: b for b in await self.board_store.boards()}
+        for view in self.fanout.views():
+            if view.board:
+                self._board_changed(view)
+
+    def _board_changed(self, view: View) -> None:
+        """A screen of a board that changed reloads (its page is laid out anew); one whose
+        board is gone says so instead of showing old data."""
+        board = self.boards.get(view.board)
+        if board is None:
+            self.fanout.send(view, encode(self.renderer.board_removed(view)))
+        elif View.of_board(board) != view:
+            self.fanout.send(view, encode(self.renderer.reload()))
+
     def lost_redis(self, message: str) -> None:
         if self.liveness.redis_down(message) or self.liveness.beat_due():
             self.beat()
@@ -205,7 +277,7 @@ class Hub:
     def _send_full(self) -> None:
         now = time.time()
         for view in self.fanout.views():
-            selected = view.select(self.state)
+            selected = self.floor_of(view)
             messages = self.noticeboard.for_view(view)
             html = self.renderer.full(selected, view, self.fresh, now, messages)
             self.fanout.send(view, encode(html, self.version))

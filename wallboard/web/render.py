@@ -14,12 +14,20 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
 from wallboard.model.alerts import LABELS
-from wallboard.model.state import BY_NAME, SECTIONS, SHOWS_NAMES_OF, Floor
+from wallboard.model.state import SECTIONS, SHOWS_NAMES_OF, Floor
 from wallboard.model.totals import totals
 from wallboard.web.views import View
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+# The board widgets that show each list of the floor.
+WIDGETS_OF = {
+    "queues": ("queues",),
+    "agents": ("agents",),
+    "calls": ("calls_waiting", "calls_talking"),
+}
 
 
 def asset_dir(name: str) -> Path:
@@ -83,9 +91,11 @@ class Renderer:
         self.env.globals["caller_number"] = self.caller_number
 
     def caller_number(self, number: str, view: View | None) -> str:
-        """Masked on TV boards when masking is on; whole for logged-in supervisors."""
+        """Masked on TV boards when masking is on (globally or for the board); whole for
+        logged-in supervisors."""
         shown = number or "unknown"
-        return mask(shown) if self.mask_callers and getattr(view, "kind", "tv") == "tv" else shown
+        masking = self.mask_callers or getattr(view, "mask_callers", False)
+        return mask(shown) if masking and getattr(view, "kind", "tv") == "tv" else shown
 
     def page(self, template: str, **context: Any) -> str:
         state = context.get("state")
@@ -100,6 +110,13 @@ class Renderer:
 
     def messages(self, messages: list[dict[str, Any]]) -> str:
         return self._partial("messages", messages=messages)
+
+    def reload(self) -> str:
+        """Tells the page to load itself again (its board was redesigned)."""
+        return self._partial("reload")
+
+    def board_removed(self, view: View) -> str:
+        return self._partial("board_removed", view=view)
 
     def freshness(self, fresh: dict[str, Any], server_now: float) -> str:
         return self._partial("freshness", fresh=fresh, server_now=server_now)
@@ -120,28 +137,52 @@ class Renderer:
     ) -> str:
         """Every component but the freshness line: a function of the data alone."""
         known = names(state)
-        parts = [self._partial(s.name, state=state, view=view, names=known) for s in SECTIONS]
-        parts.append(self._partial("totals", totals=totals(state), view=view))
-        parts.append(self.messages(messages or []))
+        parts = [
+            self._partial(s.name, state=state, view=view, names=known)
+            for s in SECTIONS
+            if view.shows(*WIDGETS_OF[s.name])
+        ]
+        parts.append(self._summaries(state, view))
+        if view.shows("messages"):
+            parts.append(self.messages(messages or []))
+        return "".join(parts)
+
+    def _summaries(self, state: Floor, view: View) -> str:
+        """The totals tile and the today panel: both sum the whole selection."""
+        parts = []
+        figures = totals(state)
+        if view.shows("totals"):
+            parts.append(self._partial("totals", totals=figures, view=view))
+        if view.widgets and view.shows("today"):
+            parts.append(self._partial("today_panel", state=state, totals=figures, view=view))
         return "".join(parts)
 
     def changes(
         self, state: Floor, view: View, touched: dict[str, set[str]], reshaped: set[str]
     ) -> str:
-        """The components of a view that ``touched`` ids changed, current state; ``""`` if none."""
+        """The components of a view that ``touched`` ids changed, current state; ``""`` if none
+        of the view's items changed."""
         parts = []
         known = names(state)
+        hit = False
         for section in SECTIONS:
             ids = touched.get(section.name, set())
-            if not ids and section.name not in reshaped:
+            items = {section.id_of(i): i for i in section.items(state)}
+            changed = sorted(ids & items.keys())
+            hit |= bool(changed) or section.name in reshaped
+            if not view.shows(*WIDGETS_OF[section.name]):
                 continue
-            if section.name in reshaped:
+            # A board showing one of the two call lists has no element for the other's calls:
+            # its list is drawn whole.
+            one_list = section.name == "calls" and not (
+                view.shows("calls_waiting") and view.shows("calls_talking")
+            )
+            if section.name in reshaped or (one_list and changed):
                 parts.append(self._partial(section.name, state=state, view=view, names=known))
                 continue
-            items = {section.id_of(i): i for i in section.items(state)}
             singular = section.name[:-1]
-            for key in sorted(ids & items.keys()):
+            for key in changed:
                 parts.append(self._partial(singular, item=items[key], view=view, names=known))
-        if parts and touched.keys() & BY_NAME.keys():
-            parts.append(self._partial("totals", totals=totals(state), view=view))
+        if hit:
+            parts.append(self._summaries(state, view))
         return "".join(parts)

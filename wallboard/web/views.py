@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from msgspec.structs import replace
 
+from wallboard.model.board import Board
 from wallboard.model.derive import Directory
 from wallboard.model.state import Floor
+from wallboard.web.errors import NotFound
 
 KINDS = ("tv", "supervisor")
 MAX_FILTER_LENGTH = 200
@@ -21,6 +23,10 @@ TEAMS = ("group", "location", "supervisor")
 
 class BadView(ValueError):
     """A filter that cannot be honoured: answered with 400 and the reason."""
+
+
+class UnknownBoard(NotFound):
+    """No saved board with that id (or it was deleted): answered with 404."""
 
 
 class TooManyViews(RuntimeError):
@@ -74,6 +80,17 @@ class View:
     group: str = ""
     location: str = ""
     supervisor: str = ""
+    # A saved board: its id and version (a new version is a new view: its screens reload).
+    board: str = ""
+    board_version: int = 0
+    mask_callers: bool = False  # a board's own masking, on top of the global setting
+    widgets: tuple[str, ...] = ()  # a board's widgets, in order; empty: the classic page
+
+    @classmethod
+    def of_board(cls, board: Board) -> View:
+        return cls("tv", tuple(sorted(board.queues)), board.group, board.location,
+                   board.supervisor, board.id, board.version, board.mask_callers,
+                   board.widgets)  # fmt: skip
 
     @classmethod
     def from_query(
@@ -105,6 +122,8 @@ class View:
 
     def query(self) -> dict[str, str]:
         """The filters as query parameters, for the page's stream URL."""
+        if self.board:
+            return {"board": self.board}
         params = {"view": self.kind}
         if self.queues:
             params["queues"] = "|".join(self.queues)
@@ -112,6 +131,10 @@ class View:
             if getattr(self, name):
                 params[name] = getattr(self, name)
         return params
+
+    def shows(self, *widgets: str) -> bool:
+        """Whether the page has any of these widgets (the classic page has them all)."""
+        return not self.widgets or any(w in self.widgets for w in widgets)
 
     def shows_queue(self, queue: str) -> bool:
         return not self.queues or queue in self.queues
