@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -104,7 +105,8 @@ def cmd_web(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=os.environ.get("WALLBOARD_LOG_LEVEL", "info").lower(),
         timeout_graceful_shutdown=5,
-        proxy_headers=True,
+        # Forwarded headers are read by the app itself, from WALLBOARD_TRUSTED_PROXIES only.
+        proxy_headers=False,
         log_config=None,  # our handlers (wallboard.logs): JSON, request ids, redaction
     )
     return 0
@@ -118,6 +120,8 @@ def _demo_env(env: dict[str, str], sim_port: int) -> dict[str, str]:
     env.setdefault("WALLBOARD_SIM_ROBOT_PASSWORD", secrets.token_urlsafe(12))
     env.setdefault("WALLBOARD_QM_PASSWORD", env["WALLBOARD_SIM_ROBOT_PASSWORD"])
     env.setdefault("WALLBOARD_SECRET_KEY", secrets.token_urlsafe(32))
+    # Three example boards and a playlist, loaded into an empty Redis.
+    env.setdefault("WALLBOARD_BOARDS_FILE", str(Path(__file__).with_name("demo_boards.json")))
     return env
 
 
