@@ -1,5 +1,5 @@
 """The QueueMetrics client against the running simulator over real HTTP, in every format and
-quirk mode the references leave open, and under each fault."""
+quirk mode docs/queuemetrics.md lists, and under each fault."""
 
 from __future__ import annotations
 

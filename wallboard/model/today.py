@@ -23,7 +23,7 @@ Key = tuple[str, str, int]
 Book = dict[Key, CallRecord]
 Figures = dict[str, Any]
 
-# KO letters: "A" is confirmed as an abandon; the others are the likely letters (§3.4).
+# KO letters: "A" is confirmed as an abandon; the others are the likely letters.
 LOST_CAUSES: dict[str, str] = {"A": "abandon", "T": "timeout", "E": "exit_empty", "K": "exit_key"}
 
 

@@ -2,7 +2,7 @@
 
 Both blocks come from one request (Loway: every block of one analysis costs little more than
 one). Columns are found by title without their CALLOK_/CALLKO_ prefix; unknown columns are
-ignored. What the titles mean beyond their names is inferred (qmstats-facts.md §1.2), so the
+ignored. What the titles mean beyond their names is inferred (docs/queuemetrics.md), so the
 reading of ``tstStart`` is an option and ``reason`` letters are kept raw.
 """
 
@@ -20,7 +20,7 @@ from wallboard.qm.wire import Row, check_result, epoch, find_block, integer, tab
 
 OK_BLOCK = "DetailsDO.CallsOkRaw"
 KO_BLOCK = "DetailsDO.CallsKoRaw"
-DATE_FORMAT = "%Y-%m-%d.%H:%M:%S"  # "2000-01-01.00:00:00", the dot included [JG]
+DATE_FORMAT = "%Y-%m-%d.%H:%M:%S"  # "2000-01-01.00:00:00", the dot included (Loway's guide)
 ELAPSED = "Time elapsed (ms)"
 
 StartMeans = Literal["enter", "answer"]

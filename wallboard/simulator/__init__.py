@@ -1,7 +1,8 @@
 """A QueueMetrics look-alike served from a simulated call center.
 
-It stands apart from the wallboard's own `qm`/`model` code and is written from the reference
-documents only, so a misreading of the protocol is never shared by client and test double.
+It stands apart from the wallboard's own `qm`/`model` code and is written from what
+docs/queuemetrics.md describes, so a misreading of the protocol is never shared by client and
+test double.
 """
 
 from __future__ import annotations

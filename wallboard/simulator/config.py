@@ -1,4 +1,4 @@
-"""Knobs for what QueueMetrics leaves unknown or inferred (qm-realtime-facts.md §7), and users.
+"""Knobs for what QueueMetrics leaves unknown or inferred (docs/queuemetrics.md), and users.
 
 Every default reproduces a CONFIRMED fact, or the most likely reading where there is none; the
 other values let tests check that the client tolerates each alternative.
@@ -115,7 +115,7 @@ class Config:
     qm_version: str = "23.09.2"
     # ACB_serverId / RT_serverId (cluster member), "" on a single server.
     server_id: str = ""
-    # QmStats (qmstats-facts.md): QueueMetrics' time zone, in which `from`/`to` are read.
+    # QmStats: QueueMetrics' time zone, in which `from`/`to` are read.
     time_zone: str = "UTC"
     # What CALLOK_/CALLKO_tstStart holds: the entry time or the answer time (UNKNOWN).
     stats_start_means: str = "enter"

@@ -1,6 +1,6 @@
 """QmStats' raw call lists (DetailsDO.CallsOkRaw / CallsKoRaw) from the simulated day (pure).
 
-Written from qmstats-facts.md §1 only. Confirmed: the CALLOK_/CALLKO_ prefixes, the column
+Written from what docs/queuemetrics.md says of QmStats. Confirmed: the CALLOK_/CALLKO_ prefixes, the column
 names below, epoch-second times and second durations, `from`/`to` as "YYYY-MM-DD.HH:MM:SS" in
 QueueMetrics' local time, a report seeing only the events inside [from, to] and a call that
 started before `from` losing its caller id. Knobs cover what is inferred: the meaning of
@@ -104,7 +104,7 @@ def record(f: FinishedCall, win: Window, cfg: Config) -> dict[str, str]:
     cells = {
         "callid": f.callid,
         "queue": f.queue,
-        # A call whose entry lies before `from` loses its caller id (confirmed [FAQ94]).
+        # A call whose entry lies before `from` loses its caller id (confirmed by Loway's FAQ).
         "from": f.caller if f.entered + off >= win.start else "",
         "tstStart": start,
         "tstEnd": ended,
