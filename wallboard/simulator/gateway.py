@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from wallboard.simulator import wire
 from wallboard.simulator.config import Config, User
 from wallboard.simulator.faults import HTML_500, HTML_502, malformed
 from wallboard.simulator.simulation import Simulation
+
+# How QueueMetrics splits a list of queues: by pipes or blanks.
+QUEUE_SPLIT = re.compile(r"[|\s]+")
 
 HTML_400 = "<html><body><h1>HTTP Status 400 - Bad Request</h1></body></html>"
 HTML_401 = "<html><body><h1>HTTP Status 401 - Unauthorized</h1></body></html>"

@@ -1,10 +1,11 @@
 """QmStats' raw call lists (DetailsDO.CallsOkRaw / CallsKoRaw) from the simulated day (pure).
 
-Written from what docs/queuemetrics.md says of QmStats. Confirmed: the CALLOK_/CALLKO_ prefixes, the column
-names below, epoch-second times and second durations, `from`/`to` as "YYYY-MM-DD.HH:MM:SS" in
-QueueMetrics' local time, a report seeing only the events inside [from, to] and a call that
-started before `from` losing its caller id. Knobs cover what is inferred: the meaning of
-tstStart, whether tstEnter is sent, the reason letters and the elapsed-time model.
+Written from what docs/queuemetrics.md says of QmStats. Confirmed: the CALLOK_/CALLKO_
+prefixes, the column names below, epoch-second times and second durations, `from`/`to` as
+"YYYY-MM-DD.HH:MM:SS" in QueueMetrics' local time, a report seeing only the events inside
+[from, to] and a call that started before `from` losing its caller id. Knobs cover what is
+inferred: the meaning of tstStart, whether tstEnter is sent, the reason letters and the
+elapsed-time model.
 """
 
 from __future__ import annotations

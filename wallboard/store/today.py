@@ -94,7 +94,7 @@ class TodayStore:
     async def book(self) -> StoredBook | None:
         """The book kept last, or None when there is none. ValueError or TypeError when what
         is kept cannot be read."""
-        stored: dict[str, str] = await self.redis.hgetall(self.book_key)  # decoded responses
+        stored: dict[Any, Any] = await self.redis.hgetall(self.book_key)  # str: decoded responses
         raw = stored.pop(META, None)
         if raw is None:
             return None
