@@ -1,5 +1,6 @@
 """Realistic floors of any size from the simulator's own model (in process): QmRealtime answers
-as QueueMetrics' wire bytes, and the wallboard states derived from them."""
+as QueueMetrics' wire bytes, and the wallboard floors the poller's own pipeline
+(``wallboard.model.pipeline.step``) makes of them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from wallboard.model.alerts import DEFAULTS, Thresholds, apply_alerts
-from wallboard.model.derive import Directory, State, derive
+from wallboard.model import state as model
+from wallboard.model.alerts import DEFAULTS, Thresholds
+from wallboard.model.derive import Directory
+from wallboard.model.pipeline import Context, Step, step
 from wallboard.qm.realtime import parse_realtime
 from wallboard.simulator import create_app
 from wallboard.simulator.callcenter import CallCenter
@@ -76,15 +79,19 @@ class Floor:
             return response.content
 
 
-def state_of(raw: bytes, directory: Directory, previous: State | None = None) -> State:
-    state = derive(parse_realtime(json.loads(raw)), ["*"], directory)
-    apply_alerts(state, THRESHOLDS, previous, time.time())
-    return state
+def context(directory: Directory) -> Context:
+    """What the poller judges a poll with: every queue watched, the default thresholds."""
+    return Context(watched=["*"], directory=directory, thresholds=THRESHOLDS)
 
 
-def counts(state: State) -> dict[str, Any]:
-    return {
-        "agents": len(state["agents"]),
-        "calls": len(state["calls"]),
-        "queues": len(state["queues"]),
-    }
+def step_of(raw: bytes, directory: Directory, previous: model.Floor = model.EMPTY) -> Step:
+    """One poll of ``raw`` after ``previous``, through the poller's pipeline."""
+    return step(previous, parse_realtime(json.loads(raw)), context(directory), time.time())
+
+
+def state_of(raw: bytes, directory: Directory, previous: model.Floor | None = None) -> model.Floor:
+    return step_of(raw, directory, previous or model.EMPTY).floor
+
+
+def counts(state: model.Floor) -> dict[str, Any]:
+    return {"agents": len(state.agents), "calls": len(state.calls), "queues": len(state.queues)}

@@ -1,9 +1,11 @@
 """Benchmark 5: the cost of one poll, from QueueMetrics' bytes to the SSE fragment.
 
-Stages, as the poller and a web process run them: decode (JSON) → parse (raw rows) → derive
-(state + alerts) → diff → encode (the JSON written to Redis) → apply (the web process follows
-the stream) → render (the TV view's fragments). Each poll between two answers of a floor where
-about 1 % of the agents changed state and a call ended and another arrived.
+Stages, as the poller and a web process run them: decode (JSON) → parse (raw rows) → step (the
+poller's pipeline, ``wallboard.model.pipeline.step``: derive the floor, alerts with hysteresis,
+diff against the previous floor) → encode (the JSON written to Redis, as ``SnapshotStore``
+writes it) → apply (the web process follows the stream) → render (the TV view's fragments, as
+the hub renders a change). Each poll between two answers of a floor where about 1 % of the
+agents changed state and a call ended and another arrived.
 """
 
 from __future__ import annotations
@@ -14,20 +16,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.floor import THRESHOLDS, Floor, counts, state_of
-from wallboard.model.alerts import apply_alerts
-from wallboard.model.derive import derive
-from wallboard.model.diff import apply, diff, touched
+from bench.floor import Floor, context, counts, state_of
+from wallboard.model import state as model
+from wallboard.model.diff import apply, touched
+from wallboard.model.pipeline import step
 from wallboard.qm.realtime import parse_realtime
 from wallboard.web.render import Renderer, structural
 from wallboard.web.views import View
 
-STAGES = ("decode", "parse", "derive", "diff", "encode", "apply", "render")
+STAGES = ("decode", "parse", "step", "encode", "apply", "render")
 
 
 def one_poll(
-    raw: bytes, previous: dict[str, Any], floor: Floor, renderer: Renderer, view: View
-) -> tuple[dict[str, float], dict[str, Any], int]:
+    raw: bytes, previous: model.Floor, floor: Floor, renderer: Renderer, view: View
+) -> tuple[dict[str, float], model.Floor, int]:
     times: dict[str, float] = {}
 
     def timed(stage: str, fn: Callable[[], Any]) -> Any:
@@ -39,19 +41,12 @@ def one_poll(
     payload = timed("decode", lambda: json.loads(raw))
     realtime = timed("parse", lambda: parse_realtime(payload))
 
-    def derived() -> Any:
-        state = derive(realtime, ["*"], floor.directory)
-        apply_alerts(state, THRESHOLDS, previous, time.time())
-        return state
-
-    state = timed("derive", derived)
-    delta = timed("diff", lambda: diff(previous, state))
+    judged = context(floor.directory)
+    result = timed("step", lambda: step(previous, realtime, judged, time.time()))
+    state, delta = result.floor, result.delta
     timed(
         "encode",
-        lambda: (
-            json.dumps(state, separators=(",", ":")),
-            json.dumps(delta, separators=(",", ":")),
-        ),
+        lambda: (model.encode(state), json.dumps(delta, separators=(",", ":"))),
     )
     followed = timed("apply", lambda: (apply(previous, delta), touched(delta), structural(delta)))
     html = timed(

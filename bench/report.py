@@ -9,7 +9,7 @@ from typing import Any
 
 from bench.common import table, verdict
 
-STAGES = ("decode", "parse", "derive", "diff", "encode", "apply", "render")
+STAGES = ("decode", "parse", "step", "encode", "apply", "render")
 IMAGE_BOARD_BYTES = 60 * 1024  # Loway's WallboardCache: an image per refresh, about 60 KB
 
 
@@ -202,10 +202,7 @@ def section_processing(rows: list[dict[str, Any]]) -> str:
             [
                 f"{r['agents']:,} / {r['calls']:,} / {r['queues']}",
                 f"{r['bytes'] / 1024:,.0f} KB",
-                *(
-                    f"{s[k]:.1f}"
-                    for k in ("decode", "parse", "derive", "diff", "encode", "apply", "render")
-                ),
+                *(f"{s[k]:.1f}" for k in STAGES),
                 f"**{r['total_ms']:.1f}**",
                 f"{r['max_ms']:.0f}",
             ]
@@ -216,20 +213,15 @@ def section_processing(rows: list[dict[str, Any]]) -> str:
         "In process (no network): the simulator's model with N agents and N/2 live calls (half "
         "answered) gives QmRealtime answers; between two answers about 1 % of the agents "
         "change state and a call ends and another arrives. Median milliseconds per poll, per "
-        "stage: decode (JSON) → parse (raw rows) → derive (state + alerts) → diff → encode (the "
-        "JSON written to Redis) → apply (a web process follows the stream) → render (the TV "
-        "view's fragments).\n\n"
+        "stage: decode (JSON) → parse (raw rows) → step (the poller's pipeline, "
+        "`model.pipeline.step`: derive the floor, alerts, diff) → encode (the JSON written to "
+        "Redis) → apply (a web process follows the stream) → render (the TV view's "
+        "fragments).\n\n"
         + table(
             [
                 "agents / calls / queues",
                 "answer",
-                "decode",
-                "parse",
-                "derive",
-                "diff",
-                "encode",
-                "apply",
-                "render",
+                *STAGES,
                 "total ms",
                 "max ms",
             ],

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from wallboard.model.alerts import Threshold, Thresholds, apply_alerts, level
+import pytest
+from msgspec.structs import replace
+
+from wallboard.model.alerts import Threshold, Thresholds, level, with_alerts
+from wallboard.model.state import EMPTY, Agent, Floor, Queue
 
 
 def test_rises_at_once_and_falls_only_past_the_margin() -> None:
@@ -44,30 +48,36 @@ def test_parse_with_defaults_and_per_queue() -> None:
     "raw",
     [{"*": {"nope": [1, 2]}}, {"*": {"waiting": [6, 3]}}, {"*": {"available": [1, 2]}}, {"*": 3}],
 )
-def test_bad_thresholds_are_refused_with_the_reason(raw: dict) -> None:  # type: ignore[type-arg]
+def test_bad_thresholds_are_refused_with_the_reason(raw: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         Thresholds.parse(raw)
 
 
-def test_apply_alerts_keeps_levels_across_polls() -> None:
+def test_with_alerts_keeps_levels_across_polls() -> None:
     th = Thresholds.parse({"*": {"waiting": [3, 6], "longest_wait": [60, 120]}})
-    queue = {"queue": "300", "waiting": 3, "agents_available": 1, "longest_wait_since": 1000}
-    state = {"queues": [dict(queue)], "agents": []}
-    apply_alerts(state, th, None, now=1130)
-    assert state["queues"][0]["alerts"] == {"waiting": "yellow", "longest_wait": "red"}
-    later = {"queues": [dict(queue, waiting=2, longest_wait_since=None)], "agents": []}
-    apply_alerts(later, th, state, now=1131)
-    assert later["queues"][0]["alerts"] == {"waiting": "yellow"}
+    queue = Queue(queue="300", name="Sales", waiting=3, agents_available=1, longest_wait_since=1000)
+    state = with_alerts(Floor(queues=(queue,)), th, EMPTY, now=1130)
+    assert state.queues[0].alerts == {"waiting": "yellow", "longest_wait": "red"}
+    later = Floor(queues=(replace(queue, waiting=2, longest_wait_since=None),))
+    later = with_alerts(later, th, state, now=1131)
+    assert later.queues[0].alerts == {"waiting": "yellow"}
+
+
+def test_with_alerts_leaves_the_floor_it_is_given_as_it_was() -> None:
+    th = Thresholds.parse({"*": {"waiting": [3, 6]}})
+    floor = Floor(queues=(Queue(queue="300", name="Sales", waiting=7),))
+    assert with_alerts(floor, th, EMPTY, now=0).queues[0].alerts == {"waiting": "red"}
+    assert floor.queues[0].alerts == {}
 
 
 def test_paused_too_long() -> None:
     th = Thresholds.parse({"*": {"paused_time": [600, 900]}})
-    agent = {"agent": "a", "state": "paused", "state_since": 1000, "queues": ["300"]}
-    state = {"queues": [], "agents": [dict(agent)]}
-    apply_alerts(state, th, None, now=1700)
-    assert state["agents"][0]["alert"] == "yellow"
-    apply_alerts(state, th, None, now=1000 + 901)
-    assert state["agents"][0]["alert"] == "red"
-    available = {"queues": [], "agents": [dict(agent, state="available")]}
-    apply_alerts(available, th, state, now=5000)
-    assert available["agents"][0]["alert"] is None
+    agent = Agent(agent="a", name="A", state="paused", state_since=1000, queues=("300",))
+    state = Floor(agents=(agent,))
+    state = with_alerts(state, th, EMPTY, now=1700)
+    assert state.agents[0].alert == "yellow"
+    state = with_alerts(state, th, EMPTY, now=1000 + 901)
+    assert state.agents[0].alert == "red"
+    available = Floor(agents=(replace(agent, state="available"),))
+    available = with_alerts(available, th, state, now=5000)
+    assert available.agents[0].alert is None

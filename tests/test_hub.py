@@ -11,9 +11,7 @@ from tests.test_render import agent, state
 from tests.waiting import eventually
 from wallboard.model.diff import diff
 from wallboard.model.state import EMPTY, Floor
-from wallboard.processes import EmbeddedRedis
 from wallboard.settings import Settings
-from wallboard.store.connection import connect
 from wallboard.store.keys import Keys
 from wallboard.store.lease import Lease
 from wallboard.store.snapshot import SnapshotStore
@@ -33,14 +31,6 @@ class Publisher:
         version = await self.store.publish(self.lease.value, new, diff(self.state, new), meta)
         self.state = new
         return version
-
-
-@pytest.fixture
-async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
-    """Decoding responses, as every process's connection does (``store.connection``)."""
-    client = connect(redis_server.url)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
+from wallboard.model.state import EMPTY, Agent, Floor
 from wallboard.store.keys import Keys
 from wallboard.store.lease import Lease
 from wallboard.store.snapshot import LeaseLost, SnapshotStore
 
-ONE = {"queues": [], "agents": [{"agent": "a", "name": "A", "state": "available"}], "calls": []}
-TWO = {"queues": [], "agents": [{"agent": "a", "name": "A", "state": "paused"}], "calls": []}
+ONE = Floor(agents=(Agent(agent="a", name="A", state="available"),))
+TWO = Floor(agents=(Agent(agent="a", name="A", state="paused"),))
 DELTA = {"agents": {"set": {"a": {"state": "paused"}}, "del": []}}
 
 
@@ -49,7 +50,7 @@ async def test_a_former_leader_writes_nothing(redis: Redis, prefix: str) -> None
     await store.publish(other.value, TWO, DELTA, {"fetched_at": 3.0})
     with pytest.raises(LeaseLost):
         await store.publish(old_value, ONE, DELTA, {"fetched_at": 4.0})
-    assert (await store.snapshot() or ("", {}))[1] == TWO
+    assert (await store.snapshot() or ("", EMPTY))[1] == TWO
     assert (await store.meta())["fetched_at"] == 3.0
 
 

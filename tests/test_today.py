@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wallboard.model.state import Floor, Queue, Today
 from wallboard.model.today import (
     Book,
     Targets,
@@ -19,6 +20,7 @@ from wallboard.model.today import (
     parse_targets,
     upsert,
     with_live,
+    with_today,
 )
 from wallboard.qm.stats import CallRecord
 
@@ -150,6 +152,25 @@ def test_a_partly_seen_call_never_overwrites_a_whole_one() -> None:
     assert upsert(book, [partial], window_start=whole.entered + 1) == []
     assert book[whole.key] == whole
     assert upsert(book, [partial], window_start=whole.entered) == [partial]
+
+
+def test_with_today_puts_the_figures_on_their_queues() -> None:
+    result = compute()
+    stored = {**result, "as_of": NOW - 30, "stale": True}
+    floor = Floor(queues=(Queue(queue="300", name="Sales"), Queue(queue="302", name="Other")))
+    attached = with_today(floor, stored)
+    q300, q302 = attached.queues
+    assert q302.today is None, "no figures for a queue QmStats does not report"
+    fig = result["queues"]["300"]
+    assert q300.today == Today(
+        offered=5, answered=3, lost=2, short_abandons=1, answered_in_target=2, sl=40.0,
+        sl_basis="offered", sl_of_answered=66.7, sl_of_offered=40.0, sl_target_s=20.0,
+        sl_target_pct=80.0, asa_s=18.3, talk_avg_s=120.0, talk_total_s=360,
+        longest_wait_answered_s=25, longest_wait_lost_s=40, as_of=NOW - 30, stale=True,
+    )  # fmt: skip
+    assert q300.today.sl == fig["sl"] and q300.today.asa_s == fig["asa_s"]
+    assert floor.queues[0].today is None, "the floor it was given is left as it was"
+    assert with_today(floor, {}).queues == floor.queues
 
 
 # ----------------------------------------------------------------- properties

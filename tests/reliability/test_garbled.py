@@ -17,6 +17,7 @@ from tests.test_config import GUIDE_AGENT
 from tests.test_realtime import garbled, sample_answer
 from tests.test_stats import classic, simple
 from wallboard.model.derive import Directory, derive
+from wallboard.model.state import Floor
 from wallboard.poller.loop import Poller
 from wallboard.qm.client import QMClient
 from wallboard.qm.config import parse_agent_queues, parse_agents, parse_pause_codes, parse_users
@@ -164,7 +165,7 @@ class Upstream(httpx.AsyncBaseTransport):
         return httpx.Response(200, content=json.dumps(self.payload).encode())
 
 
-def valid_state(payload: Any) -> Any:
+def valid_state(payload: Any) -> Floor | None:
     """What the poller must publish for this answer, or None when it must keep the last."""
     try:
         check_result(payload)
@@ -189,7 +190,7 @@ async def test_a_garbled_answer_never_replaces_the_last_good_snapshot(
     try:
         await poller.poll_once()
         good = await store.snapshot()
-        assert good is not None and good[1]["agents"]
+        assert good is not None and good[1].agents
         upstream.payload = answers
         await poller.poll_once()
         after = await store.snapshot()
@@ -202,9 +203,7 @@ async def test_a_garbled_answer_never_replaces_the_last_good_snapshot(
             assert meta["stale"] and meta["error"]["kind"] in {"protocol", "refused", "auth"}
         else:
             assert not meta["stale"]
-            assert [a["agent"] for a in after[1]["agents"]] == [
-                a["agent"] for a in expected["agents"]
-            ]
+            assert [a.agent for a in after[1].agents] == [a.agent for a in expected.agents]
     finally:
         await poller.lease.release()
         await client.aclose()
