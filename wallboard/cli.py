@@ -58,8 +58,8 @@ def load_settings() -> Settings:
         lines = []
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"])
-            name = f"WALLBOARD_{where.upper()}" if where else "settings"
-            lines.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+            reason = error["msg"].removeprefix("Value error, ")
+            lines.append(f"WALLBOARD_{where.upper()}: {reason}" if where else reason)
         raise BadSettings("bad configuration:\n  " + "\n  ".join(lines)) from None
 
 

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wallboard.model.alerts import DEFAULTS, Thresholds, merged
 from wallboard.model.today import Targets, parse_targets
+from wallboard.store.connection import check_url
 
 
 class Settings(BaseSettings):
@@ -71,6 +72,10 @@ class Settings(BaseSettings):
     key_pause: str = "RT_PAUSEAGENT"
     key_unpause: str = "RT_UNPAUSEAGENT"
     key_broadcast: str = "BRO_MSG"
+    # Saved boards and playlists: the key to change them, how many, a file to seed them from.
+    key_boards: str = "WALLBOARD_ADD"
+    max_boards: int = Field(default=500, gt=0)
+    boards_file: str = ""
     # Restrict supervisors to the agents they supervise (from QueueMetrics' configuration).
     only_supervised: bool = False
     session_ttl: float = Field(default=8 * 3600, gt=0)
@@ -132,6 +137,11 @@ class Settings(BaseSettings):
         if not (0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
             raise ValueError("day_start must be a time of day between 00:00 and 23:59")
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        return check_url(value)
 
     @field_validator("tv_token")
     @classmethod
@@ -247,6 +257,13 @@ def _load_thresholds(from_env: str, path: str) -> Thresholds:
             raise ValueError(f"WALLBOARD_THRESHOLDS_FILE: cannot read {path}: {exc}") from None
         from_file = _json_setting(f"WALLBOARD_THRESHOLDS_FILE ({path})", text)
     env = _json_setting("WALLBOARD_THRESHOLDS", from_env) if from_env.strip() else None
+    # Each source checked on its own first, so that the message names the one at fault.
+    for name, layer in ((f"WALLBOARD_THRESHOLDS_FILE ({path})", from_file),
+                        ("WALLBOARD_THRESHOLDS", env)):  # fmt: skip
+        try:
+            Thresholds.parse(merged(layer))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{name}: {exc}") from None
     try:
         return Thresholds.parse(merged(DEFAULTS, from_file, env))
     except (ValueError, TypeError) as exc:
