@@ -1,0 +1,43 @@
+"""The command refuses to start on a bad setting, naming it and saying why."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("command", ["poller", "web"])
+def test_bad_thresholds_stop_the_process_with_the_reason(command: str) -> None:
+    env = {
+        **os.environ,
+        "WALLBOARD_THRESHOLDS": '{"*": {"waiting": [6, 3]}}',
+        "WALLBOARD_QM_URL": "http://127.0.0.1:9/queuemetrics",
+        "WALLBOARD_SECRET_KEY": "x" * 32,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "wallboard.cli", command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "WALLBOARD_THRESHOLDS" in done.stderr
+    assert "red must be above yellow" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_bad_queue_target_names_its_setting() -> None:
+    env = {**os.environ, "WALLBOARD_QUEUE_TARGETS": "300=abc"}
+    done = subprocess.run(
+        [sys.executable, "-m", "wallboard.cli", "poller"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "WALLBOARD_QUEUE_TARGETS" in done.stderr
