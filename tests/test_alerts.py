@@ -81,3 +81,31 @@ def test_paused_too_long() -> None:
     available = Floor(agents=(replace(agent, state="available"),))
     available = with_alerts(available, th, state, now=5000)
     assert available.agents[0].alert is None
+
+
+@pytest.mark.parametrize("limit", [0, 1])
+def test_a_clearly_good_value_always_clears(limit: int) -> None:
+    # Calls waiting, yellow at ``limit``: once nobody waits the alert must go, whatever held it.
+    t = Threshold(limit, limit + 1)
+    if limit:
+        assert level(limit, t, "ok", 0.1) == "yellow"
+    assert level(0, t, "yellow", 0.1) == ("yellow" if limit == 0 else "ok")
+    assert level(0, Threshold(1, 2), "red", 0.1) == "ok"
+
+
+def test_small_limits_hold_by_less_than_half() -> None:
+    t = Threshold(2, 4)
+    assert level(1, t, "yellow", 0.1) == "yellow", "one below a limit of 2 still holds"
+    assert level(0, t, "yellow", 0.1) == "ok"
+    assert level(3, t, "red", 0.1) == "red"
+    assert level(2, t, "red", 0.1) == "yellow"
+
+
+def test_lower_is_worse_holds_by_one_and_then_clears() -> None:
+    # Agents available: yellow at 1 or fewer, red at none.
+    t = Threshold(1, 0)
+    assert level(0, t, "ok", 0.1) == "red"
+    assert level(1, t, "red", 0.1) == "red", "one agent back does not flicker"
+    assert level(2, t, "red", 0.1) == "yellow"
+    assert level(2, t, "yellow", 0.1) == "yellow"
+    assert level(3, t, "yellow", 0.1) == "ok"

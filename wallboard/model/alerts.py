@@ -111,14 +111,20 @@ Rank = Literal["ok", "yellow", "red"]
 
 
 def level(value: float | None, threshold: Threshold, previous: str, margin: float) -> Rank:
-    """The level of ``value``; leaving a level needs the value back past the margin."""
+    """The level of ``value``; leaving a level needs the value back past the margin (in size;
+    the alert objects add a margin in time, see ``model.alert``)."""
     if value is None:
         return "ok"
     sign = 1.0 if threshold.higher_is_worse else -1.0
     v = sign * value
 
     def reached(limit: float, held: bool) -> bool:
+        # Held: back by a tenth of the limit, at least one unit. Counts and durations cannot go
+        # below 0, so for them the hold stops short of half the limit: a clearly good value
+        # (0 calls waiting against a limit of 1) always clears.
         slack = max(abs(limit) * margin, 1.0) if held else 0.0
+        if threshold.higher_is_worse:
+            slack = min(slack, abs(limit) / 2)
         return v >= sign * limit - slack
 
     rank = LEVELS.index(previous) if previous in LEVELS else 0
