@@ -87,11 +87,10 @@ class Outcome:
 
 def _update(alert: Alert, reading: Reading | None, now: float, clear_after_s: float) -> Alert:
     if reading is None:
-        if alert.ok_since is None:
-            return replace(alert, ok_since=now)
-        if now - alert.ok_since >= clear_after_s:
-            return replace(alert, state="cleared", cleared_at=now)
-        return alert
+        ok_since = now if alert.ok_since is None else alert.ok_since
+        if now - ok_since >= clear_after_s:
+            return replace(alert, state="cleared", ok_since=ok_since, cleared_at=now)
+        return replace(alert, ok_since=ok_since)
     lvl, value = reading
     changes: dict[str, object] = {"value": value, "ok_since": None, "level": lvl}
     if lvl == "red" and alert.level != "red":

@@ -55,6 +55,22 @@ class Keys:
         return f"{self.prefix}boards:rev"
 
     @property
+    def alerts_open(self) -> str:
+        return f"{self.prefix}alerts:open"
+
+    @property
+    def alerts_history(self) -> str:
+        return f"{self.prefix}alerts:history"
+
+    @property
+    def alerts_rev(self) -> str:
+        return f"{self.prefix}alerts:rev"
+
+    @property
+    def alerts_stats(self) -> str:
+        return f"{self.prefix}alerts:stats"
+
+    @property
     def audit(self) -> str:
         return f"{self.prefix}audit"
 
