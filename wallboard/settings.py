@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     key_broadcast: str = "BRO_MSG"
     # Saved boards and playlists: the key to change them, how many, a file to seed them from.
     key_boards: str = "WALLBOARD_ADD"
+    # Alerts: cleared after the figure stays good this long; escalated when red and not
+    # acknowledged for this long.
+    alert_clear_after: float = Field(default=10.0, ge=0)
+    escalate_after: float = Field(default=300.0, gt=0)
     max_boards: int = Field(default=500, gt=0)
     boards_file: str = ""
     # Restrict supervisors to the agents they supervise (from QueueMetrics' configuration).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from msgspec import Struct
@@ -83,6 +83,7 @@ def readings(floor: Floor, now: float) -> dict[tuple[str, str], Reading]:
 class Outcome:
     alerts: list[Alert]  # every alert that changed (new, updated or cleared)
     raised_red: list[Alert]  # turned red now: screens sound, supervisors are notified
+    new: list[Alert] = field(default_factory=list)  # raised now
 
 
 def _update(alert: Alert, reading: Reading | None, now: float, clear_after_s: float) -> Alert:
@@ -111,6 +112,7 @@ def reconcile(
     """The open alerts brought up to date with the figures in alert now."""
     changed: list[Alert] = []
     red: list[Alert] = []
+    new_alerts: list[Alert] = []
     seen: set[tuple[str, str]] = set()
     for alert in open_alerts:
         key = (alert.queue, alert.metric)
@@ -126,9 +128,10 @@ def reconcile(
         new = Alert(id=alert_id(queue, metric, now), queue=queue, metric=metric, level=lvl,
                     value=value, since=now, red_since=now if lvl == "red" else None)  # fmt: skip
         changed.append(new)
+        new_alerts.append(new)
         if lvl == "red":
             red.append(new)
-    return Outcome(changed, red)
+    return Outcome(changed, red, new_alerts)
 
 
 def escalated(alert: Alert, now: float, after_s: float) -> bool:

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from wallboard.metrics import PollerFigures
+from wallboard.model.alert import Alert, Outcome, readings, reconcile
 from wallboard.model.derive import Directory
 from wallboard.model.pipeline import Context, Step, step
 from wallboard.model.state import EMPTY, Floor
@@ -29,6 +30,7 @@ from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMError
 from wallboard.qm.realtime import Realtime
 from wallboard.settings import Settings
+from wallboard.store.alerts import AlertStore, LeaseGone
 from wallboard.store.keys import Keys
 from wallboard.store.lease import Lease
 from wallboard.store.snapshot import LeaseLost, SnapshotStore
@@ -50,6 +52,7 @@ class Poller:
         self.thresholds = settings.alert_thresholds
         keys = Keys(settings.redis_prefix)
         self.store = SnapshotStore(redis, keys, settings.stream_maxlen)
+        self.alerts = AlertStore(redis, keys)
         self.lease = Lease(redis, keys, settings.lease_ttl_s)
         self.names = DirectoryKeeper(
             client,
@@ -191,6 +194,27 @@ class Poller:
             return
         self.published = result.floor
         self.published_meta = meta
+        if error is None:
+            await self._judge_alerts(result.floor, value)
+
+    async def _judge_alerts(self, floor: Floor, lease_value: str) -> None:
+        """The alert objects brought up to date with the floor just published."""
+        now = time.time()
+        offset = statistics.median(self.offsets) if self.offsets else 0.0
+        found = readings(floor, now + offset)
+        clear_after = self.settings.alert_clear_after
+
+        def change(current: list[Alert]) -> Outcome:
+            return reconcile(current, found, now, clear_after)
+
+        try:
+            outcome = await self.alerts.update(change, lease=(self.lease.keys.lease, lease_value))
+            if outcome.new:
+                await self.alerts.count(raised=len(outcome.new))
+        except LeaseGone:
+            log.warning("lease lost while judging alerts; standing by")
+        except RedisError as exc:
+            log.warning("cannot keep alerts in Redis: %s", exc)
 
     def _kept(self) -> Step:
         """After a failure: the last floor published, unchanged."""
