@@ -32,6 +32,7 @@ LABELS = {
     "longest_wait": "longest wait",
     "available": "agents available",
     "paused_time": "time paused",
+    "service_level": "service level under target",
 }
 
 

@@ -23,17 +23,19 @@ from wallboard.model.derive import Directory
 from wallboard.model.diff import apply, diff, touched
 from wallboard.model.state import EMPTY, Floor
 from wallboard.settings import Settings
+from wallboard.store.alerts import AlertStore
 from wallboard.store.boards import BoardStore
 from wallboard.store.directory import DirectoryStore
 from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import Change, SnapshotStore
+from wallboard.web.alertboard import AlertBoard
 from wallboard.web.cache import RenderCache
 from wallboard.web.fanout import Fanout, Subscriber
 from wallboard.web.follower import StreamFollower
 from wallboard.web.history import History
 from wallboard.web.liveness import Liveness
 from wallboard.web.noticeboard import Noticeboard
-from wallboard.web.render import Renderer, structural
+from wallboard.web.render import Renderer, Shown, structural
 from wallboard.web.views import Known, UnknownBoard, View, known
 
 DIRECTORY_EVERY_S = 30.0  # how often the names filters may use are read again
@@ -52,6 +54,7 @@ class Hub:
         messages: BoardMessages | None = None,
         directory: DirectoryStore | None = None,
         boards: BoardStore | None = None,
+        alerts: AlertStore | None = None,
     ) -> None:
         self.renderer = renderer
         self.settings = settings
@@ -61,6 +64,7 @@ class Hub:
         self.cache = RenderCache(settings.max_views)
         self.liveness = Liveness(settings.stale_after_s, settings.keepalive)
         self.noticeboard = Noticeboard(messages)
+        self.alertboard = AlertBoard(alerts, settings.escalate_after)
         self.directory_store = directory
         self.directory = Directory()
         self._directory_read = 0.0
@@ -153,9 +157,12 @@ class Hub:
     def _components(self, view: View) -> str:
         """A full refresh's components, from the cache when this view's is current."""
         messages = self.noticeboard.for_view(view)
-        key = (self.version, self.noticeboard.key(view))
+        alerts = self._alerts_of(view)
+        key = (self.version, self.noticeboard.key(view), self.alertboard.key(view))
         selected = self.floor_of(view)
-        return self.cache.get(view, key, lambda: self.renderer.components(selected, view, messages))
+        return self.cache.get(
+            view, key, lambda: self.renderer.components(selected, view, messages, alerts)
+        )
 
     def page(self, template: str, view: View, title: str, **extra: Any) -> str:
         """A whole page of a view as of the current version, which its stream resumes from."""
@@ -170,7 +177,15 @@ class Hub:
             server_now=time.time(),
             stream_query={**view.query(), **since},
             messages=self.noticeboard.for_view(view),
+            alerts=self._alerts_of(view),
             **extra,
+        )
+
+    def _alerts_of(self, view: View) -> Shown:
+        """The view's alerts as the strip and the escalation banner show them."""
+        names = {q.queue: q.name for q in self.state.queues}
+        return Shown(
+            self.alertboard.for_view(view), self.alertboard.escalated_for(view), names, view
         )
 
     # -- boards with thresholds of their own -------------------------------------------------
@@ -232,6 +247,9 @@ class Hub:
             for view in self.fanout.views():
                 html = self.renderer.messages(self.noticeboard.for_view(view))
                 self.fanout.send(view, encode(html))
+        if await self.alertboard.refresh():
+            for view in self.fanout.views():
+                self.fanout.send(view, encode(self.renderer.alerts(self._alerts_of(view))))
         await self._read_directory()
         await self._read_boards()
         if self._resync:
@@ -279,7 +297,8 @@ class Hub:
         for view in self.fanout.views():
             selected = self.floor_of(view)
             messages = self.noticeboard.for_view(view)
-            html = self.renderer.full(selected, view, self.fresh, now, messages)
+            alerts = self._alerts_of(view)
+            html = self.renderer.full(selected, view, self.fresh, now, messages, alerts)
             self.fanout.send(view, encode(html, self.version))
 
     def beat(self, force: bool = False) -> None:

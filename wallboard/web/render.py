@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
+from wallboard.model.alert import Alert
 from wallboard.model.alerts import LABELS
 from wallboard.model.state import SECTIONS, SHOWS_NAMES_OF, Floor
 from wallboard.model.totals import totals
@@ -21,6 +23,18 @@ from wallboard.web.views import View
 _PACKAGE = Path(__file__).resolve().parent.parent
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """The alerts a view shows: open ones, those escalated, and the queues' names."""
+
+    alerts: list[Alert]
+    escalated: list[Alert]
+    queue_names: dict[str, str]
+    view: View | None = None
+
+
+NO_ALERTS = Shown([], [], {})
 
 # The board widgets that show each list of the floor.
 WIDGETS_OF = {
@@ -111,6 +125,11 @@ class Renderer:
     def messages(self, messages: list[dict[str, Any]]) -> str:
         return self._partial("messages", messages=messages)
 
+    def alerts(self, shown: Shown) -> str:
+        """The alert strip and the escalation banner."""
+        context = {"shown": shown, "view": shown.view}
+        return self._partial("alerts", **context) + self._partial("escalation", **context)
+
     def reload(self) -> str:
         """Tells the page to load itself again (its board was redesigned)."""
         return self._partial("reload")
@@ -128,12 +147,18 @@ class Renderer:
         fresh: dict[str, Any],
         server_now: float,
         messages: list[dict[str, Any]] | None = None,
+        alerts: Shown = NO_ALERTS,
     ) -> str:
         """Every component of a view: what a client that cannot resume gets."""
-        return self.components(state, view, messages) + self.freshness(fresh, server_now)
+        components = self.components(state, view, messages, alerts)
+        return components + self.freshness(fresh, server_now)
 
     def components(
-        self, state: Floor, view: View, messages: list[dict[str, Any]] | None = None
+        self,
+        state: Floor,
+        view: View,
+        messages: list[dict[str, Any]] | None = None,
+        alerts: Shown = NO_ALERTS,
     ) -> str:
         """Every component but the freshness line: a function of the data alone."""
         known = names(state)
@@ -145,6 +170,7 @@ class Renderer:
         parts.append(self._summaries(state, view))
         if view.shows("messages"):
             parts.append(self.messages(messages or []))
+        parts.append(self.alerts(alerts))
         return "".join(parts)
 
     def _summaries(self, state: Floor, view: View) -> str:
