@@ -17,7 +17,6 @@ from asyncio import all_tasks
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-import redis as redis_sync
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -36,6 +35,7 @@ from prometheus_client.registry import Collector
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from wallboard.store.connection import connect_sync
 from wallboard.store.keys import Keys
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -300,9 +300,7 @@ def check_poller(max_age: float | None = None) -> int:
     limit = max_age if max_age is not None else max(30.0, settings.lease_ttl_s)
     prefix = settings.redis_prefix
     host = socket.gethostname()
-    client = redis_sync.Redis.from_url(
-        settings.redis_url, socket_timeout=3, socket_connect_timeout=3
-    )
+    client = connect_sync(settings.redis_url)
     try:
         for raw in client.zrange(Keys(prefix).poller_metrics, 0, -1):
             identity = _text(raw)
