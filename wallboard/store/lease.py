@@ -3,6 +3,13 @@
 ``SET NX PX`` with a value ``"<epoch>:<token>"``: the epoch grows at each acquisition and fences
 writes (see ``SnapshotStore.publish``), so a former leader that was paused and lost the lease
 can never overwrite what the new one wrote. Only the holder renews or releases it.
+
+A Sentinel failover may lose the last writes, and with them the last ``INCR`` of the epoch: the
+counter then comes back lower. Never below the epoch of a write that survived, though:
+replication keeps the master's order, and an epoch's ``INCR`` comes before every write made
+under it, so a write that survived brought its ``INCR`` along. A number that does come back
+belonged to a lease whose writes are all gone, and the fence compares the whole value, token
+included, so a former holder of that number still writes nothing.
 """
 
 from __future__ import annotations

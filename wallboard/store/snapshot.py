@@ -9,7 +9,9 @@ Layout (all under the prefix):
   ``qm_clock_offset``, ``epoch``.
 
 The poller writes through one Lua script, so a write happens only while its lease holds, and the
-snapshot and the stream never disagree.
+snapshot and the stream never disagree. A delta extends the version its writer last wrote or
+read; when Redis holds another one (a failover lost the last writes, or a write that seemed to
+fail was done) the write becomes a reset, so that readers never apply a delta to the wrong base.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return -1
 end
 local id = ''
-if ARGV[6] == '1' or redis.call('EXISTS', KEYS[2]) == 0 then
+local base = redis.call('HGET', KEYS[2], 'version')
+if ARGV[6] == '1' or not base or (ARGV[7] ~= '' and base ~= ARGV[7]) then
   id = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'r', '1')
   redis.call('HSET', KEYS[2], 'version', id, 'state', ARGV[2])
 elseif ARGV[3] ~= '' then
@@ -63,6 +66,8 @@ class SnapshotStore:
         self.redis = redis
         self.keys = keys
         self.maxlen = maxlen
+        # The version this writer's next delta extends: the last it wrote or read.
+        self.base = ""
 
     async def publish(
         self,
@@ -89,16 +94,20 @@ class SnapshotStore:
             json.dumps(meta, separators=(",", ":")),
             self.maxlen,
             "1" if reset else "0",
+            self.base,
         )
         if result == -1:
             raise LeaseLost("the poller lease is held by another poller")
+        if result:
+            self.base = str(result)
         return str(result)
 
     async def snapshot(self) -> tuple[str, Floor] | None:
         fields = await self.redis.hgetall(self.keys.snapshot)
         if not fields:
             return None
-        return str(fields["version"]), decode_floor(fields["state"])
+        self.base = str(fields["version"])
+        return self.base, decode_floor(fields["state"])
 
     async def meta(self) -> dict[str, Any]:
         raw = await self.redis.get(self.keys.meta)

@@ -1,7 +1,10 @@
 """One reader of Redis per web process: it loads the snapshot, follows the change stream and
 refreshes what is read by polling (meta, messages), telling a listener (the hub) of each. When
 Redis fails it says so at once and retries with backoff; after it returns the snapshot is
-loaded again, since the stream may have moved on or been reset."""
+loaded again, since the stream may have moved on or been reset. A Sentinel failover is such an
+outage: connection errors while the master is down, then (through ``store.connection``) a
+demoted master's READONLY answers, which drop the connection so that the next one asks the
+sentinels again; and the new master's stream may lack the last entries, hence the reload."""
 
 from __future__ import annotations
 
@@ -19,7 +22,9 @@ from wallboard.store.snapshot import Change, SnapshotStore
 log = logging.getLogger("wallboard.web")
 
 READ_BLOCK_MS = 1000
-RETRY_BASE_S, RETRY_CAP_S = 0.4, 5.0
+# Capped at 2 s: a Sentinel failover brings a new master within seconds, and every second of
+# backoff after that is a second of STALE on every screen; a retry costs one connection attempt.
+RETRY_BASE_S, RETRY_CAP_S = 0.4, 2.0
 
 
 class Listener(Protocol):
