@@ -75,7 +75,7 @@ def test_auth_fail_result_error_answers_200_with_failed_result() -> None:
 
 def test_qmauth_for_each_user(client: TestClient) -> None:
     expected = {
-        ("robot", "robot"): ("Robot", "ROBOTS", "ROBOT", "0"),
+        ("robot", "robot"): ("Robot", "ROBOTS", "ROBOT USRADMIN", "0"),
         ("demosupervisor", "demo"): ("Demo Supervisor", "SUPERVISORS",
                                      "USER REALTIME RT_PAUSEAGENT RT_UNPAUSEAGENT BRO_MSG "
                                      "SUPERVISOR", "0"),

@@ -27,7 +27,7 @@ from wallboard.qm.errors import (
     QMUnavailable,
 )
 from wallboard.qm.realtime import AGENTS_BLOCK, CALLS_BLOCK, Realtime, parse_realtime
-from wallboard.qm.users import UserInfo, parse_auth
+from wallboard.qm.users import Profile, UserInfo, parse_auth, parse_profile
 from wallboard.qm.wire import check_result
 
 if TYPE_CHECKING:  # only its fields are read: the settings import the model, which imports qm
@@ -195,6 +195,12 @@ class QMClient:
         """``QmAuth`` with the user's own login (each success counts as a logon in QM)."""
         answer = await self.stats_api("QmAuth", [], auth=(user, password), result_required=False)
         return parse_auth(answer.payload)
+
+    async def profile(self, login: str) -> Profile:
+        """``QmAuthenticate`` for another user (``deferred=``), with the robot login: who they
+        are and their live keys now, without their password (the robot needs USRADMIN too)."""
+        answer = await self.stats_api("QmAuthenticate", [("deferred", login)])
+        return parse_profile(answer.payload, login)
 
     async def broadcast(self, text: str, **targets: str) -> Any:
         """``QmBroadcastMsg``; its answer is not documented: any JSON without a failed result

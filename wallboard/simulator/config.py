@@ -51,7 +51,7 @@ def default_users() -> list[User]:
     return [
         User("admin", "admin", "Administrator", "ADMIN", "USER USRADMIN", masterkey=True,
              email="admin@example.com", pk_id=1),
-        User("robot", "robot", "Robot", "ROBOTS", "ROBOT", pk_id=2),
+        User("robot", "robot", "Robot", "ROBOTS", "ROBOT USRADMIN", pk_id=2),
         User("demosupervisor", "demo", "Demo Supervisor", "SUPERVISORS", SUPERVISOR_KEYS,
              email="demosupervisor@example.com", pk_id=41),
         User("supervisor2", "demo2", "Laura Bianchi", "SUPERVISORS", SUPERVISOR_KEYS,

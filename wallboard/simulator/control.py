@@ -187,6 +187,19 @@ def _log_on_to(center: CallCenter, a: Agent, queues: list[str] | None, extension
         center.join(a.code, queues)
 
 
+@router.post("/users/{login}")
+async def set_user(login: str, sim: TickedSim, body: JsonBody) -> dict[str, Any]:
+    """Disable a user or change their keys, as an administrator would in QueueMetrics."""
+    user = sim.config.user(login)
+    if user is None:
+        raise BadRequest("unknown user", 404)
+    if "enabled" in body:
+        user.enabled = _field(body, "enabled", bool)
+    if "keys" in body:
+        user.keys = _field(body, "keys", str)
+    return {"login": user.login, "enabled": user.enabled, "keys": user.keys}
+
+
 @router.post("/calls")
 async def add_call(sim: TickedSim, body: JsonBody) -> dict[str, Any]:
     center = sim.center

@@ -76,6 +76,29 @@ async def auth(ctx: Ctx) -> Response:
     return ctx.ok({"auth": wire.kv(items, ctx.simple)})
 
 
+async def authenticate(ctx: Ctx) -> Response:
+    """The caller's profile, or with ``deferred=`` another user's (the caller then needs
+    USRADMIN and ROBOT); an unknown deferred user answers an empty profile."""
+    assert ctx.user is not None  # the gateway refused anonymous callers
+    deferred = ctx.param("deferred")
+    if deferred and not (ctx.user.holds("USRADMIN") and ctx.user.holds("ROBOT")):
+        return ctx.fail(f"User '{ctx.user.login}' lacks keys USRADMIN and ROBOT")
+    user = ctx.cfg.user(deferred) if deferred else ctx.user
+    items = (
+        [
+            ("user.user_id", str(user.pk_id)),
+            ("user.login", user.login),
+            ("user.real_name", user.real_name),
+            ("user.class_name", user.user_class),
+            ("user.keys", user.keys),
+            ("user.enabled", "true" if user.enabled else "false"),
+        ]
+        if user
+        else []
+    )
+    return ctx.ok({"output": wire.kv(items, ctx.simple)})
+
+
 def _agent_or_error(ctx: Ctx) -> tuple[str, Response | None]:
     requested = ctx.param("agent")
     if not requested:
@@ -172,6 +195,7 @@ STATS_CALLS = {
         QmEndpoint("QmRealtime", realtime),
         QmEndpoint("QmStats", stats),
         QmEndpoint("QmAuth", auth, key=None, own_auth=True),
+        QmEndpoint("QmAuthenticate", authenticate, key=None),
         QmEndpoint("QmAgentPCodes", pause_codes),
         QmEndpoint("QmAgentQueues", agent_queues),
         QmEndpoint("QmBroadcastMsg", broadcast),

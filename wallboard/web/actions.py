@@ -1,46 +1,49 @@
 """Pause, unpause, broadcast: the one service layer behind the JSON API and the pages' buttons.
 
-Every check passes before anything goes upstream: the caller's key, their rate limit, then the
-input against the live snapshot and QueueMetrics' own rules (the pause codes it allows for that
-agent). Only then is the action sent, with the robot login, and written to the audit log.
+The caller arrives with the key of the action already checked (``deps``). Then every check
+passes before anything goes upstream: their rate limit, then the input against the live floor
+this process shows and QueueMetrics' own rules (the pause codes it allows for that agent). Only
+then is the action sent, with the robot login, and written to the audit log. Failures are the
+service's own errors (``wallboard.web.errors``); the edge picks the HTTP status.
+
+With ``only_supervised``, a supervisor without the master key acts only on the agents whose
+supervisor they are, and messages only those agents, themselves as supervisor (their team)
+or a location where one of those agents is; never everyone nor a whole queue.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 
 from wallboard import metrics
+from wallboard.model.state import Agent, Floor
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMActionRefused, QMError
 from wallboard.store.audit import AuditLog
 from wallboard.store.directory import DirectoryStore
 from wallboard.store.keys import Keys
 from wallboard.store.messages import BoardMessages
-from wallboard.store.snapshot import SnapshotStore
-from wallboard.web.guard import ApiError, Caller, Guard, RateLimiter
+from wallboard.web.errors import Forbidden, Invalid, RateLimited, Refused, Unavailable
+from wallboard.web.guard import Caller
+from wallboard.web.identity import normalise_user
+from wallboard.web.limits import Counters
 
 MAX_FIELD = 100
+TARGETS = ("queue", "location", "supervisor", "agent")
 
 
 @dataclass(frozen=True)
 class Policy:
-    key_pause: str = "RT_PAUSEAGENT"
-    key_unpause: str = "RT_UNPAUSEAGENT"
-    key_broadcast: str = "BRO_MSG"
     only_supervised: bool = False
     broadcast_max_length: int = 500
     message_ttl_s: float = 600.0
     actions_per_minute: int = 30
     pause_codes_cache_s: int = 300
-
-
-def invalid(message: str) -> ApiError:
-    return ApiError(422, "invalid", message)
 
 
 class ActionService:
@@ -49,7 +52,7 @@ class ActionService:
         qm: QMClient,
         redis: Redis,
         keys: Keys,
-        store: SnapshotStore,
+        floor: Callable[[], Floor],
         audit: AuditLog,
         messages: BoardMessages,
         policy: Policy,
@@ -57,11 +60,11 @@ class ActionService:
         self.qm = qm
         self.redis = redis
         self.keys = keys
-        self.store = store
+        self.floor = floor  # the live floor of this process, as its pages show it
         self.audit = audit
         self.messages = messages
         self.policy = policy
-        self.limits = RateLimiter(redis, keys)
+        self.counters = Counters(redis, keys)
 
     async def _record(self, *, user: str, action: str, result: str, **details: Any) -> None:
         """On record: the audit log, and the actions counter of /metrics."""
@@ -69,27 +72,40 @@ class ActionService:
         await self.audit.append(user=user, action=action, result=result, **details)
 
     async def _throttle(self, caller: Caller) -> None:
-        count = await self.limits.hit("actions", caller.user.lower(), 60)
+        count = await self.counters.hit("actions", caller.name, 60)
         if count > self.policy.actions_per_minute:
-            raise ApiError(429, "rate-limited", "too many actions; wait a minute")
+            raise RateLimited("too many actions; wait a minute")
 
-    async def agent(self, code: str) -> dict[str, Any]:
-        """The agent as the live data shows it: 422 when unknown or not logged on."""
+    async def agent(self, code: Any) -> Agent:
+        """The agent as the live floor shows it; ``Invalid`` when unknown or not logged on."""
         if not isinstance(code, str) or not code.strip() or len(code) > MAX_FIELD:
-            raise invalid("agent must be an agent code such as agent/101")
+            raise Invalid("agent must be an agent code such as agent/101")
         code = code.strip().lower()
-        stored = await self.store.snapshot()
-        agents = {a["agent"]: a for a in (stored[1]["agents"] if stored else [])}
-        if code in agents:
-            return agents[code]
+        found = next((a for a in self.floor().agents if a.agent == code), None)
+        if found is not None:
+            return found
         if await DirectoryStore(self.redis, self.keys).knows_agent(code):
-            raise invalid(f"agent {code} is not logged on")
-        raise invalid(f"unknown agent {code}")
+            raise Invalid(f"agent {code} is not logged on")
+        raise Invalid(f"unknown agent {code}")
 
-    def _may_act_on(self, caller: Caller, agent: dict[str, Any]) -> None:
-        supervised = agent.get("supervisor", "").lower() == caller.user.lower()
-        if self.policy.only_supervised and not caller.info.master and not supervised:
-            raise ApiError(403, "not-supervised", f"you do not supervise {agent['agent']}")
+    def _restricted(self, caller: Caller) -> bool:
+        return self.policy.only_supervised and not caller.info.master
+
+    def _may_act_on(self, caller: Caller, agent: Agent) -> None:
+        if self._restricted(caller) and normalise_user(agent.supervisor) != caller.name:
+            raise Forbidden(f"you do not supervise {agent.agent}", "not-supervised")
+
+    def _may_message(self, caller: Caller, targets: dict[str, str], everyone: bool) -> None:
+        if not self._restricted(caller):
+            return
+        refuse = Forbidden("you may message only your own agents and teams", "not-supervised")
+        if everyone or targets["queue"]:
+            raise refuse
+        if targets["supervisor"] and normalise_user(targets["supervisor"]) != caller.name:
+            raise refuse
+        mine = [a for a in self.floor().agents if normalise_user(a.supervisor) == caller.name]
+        if targets["location"] and targets["location"] not in {a.location for a in mine}:
+            raise refuse
 
     async def pause_codes(self, agent: str) -> dict[str, tuple[str, str]]:
         """The codes QueueMetrics allows for this agent, cached in Redis."""
@@ -100,9 +116,7 @@ class ActionService:
         try:
             codes = await self.qm.pause_codes(agent)
         except QMError as exc:
-            raise ApiError(
-                503, "qm-unavailable", f"cannot read pause codes: {exc.message}"
-            ) from None
+            raise Unavailable(f"cannot read pause codes: {exc.message}", "qm-unavailable") from None
         await self.redis.set(key, json.dumps(codes), ex=self.policy.pause_codes_cache_s)
         return codes
 
@@ -123,9 +137,8 @@ class ActionService:
                 answer=exc.message,
             )
             why = "QueueMetrics refused" if refused else "QueueMetrics could not be reached"
-            raise ApiError(
-                502, "refused" if refused else "upstream", f"{why}: {exc.message}"
-            ) from None
+            code = "refused" if refused else "upstream"
+            raise Refused(f"{why}: {exc.message}", code) from None
         status = answer.get("resultStatus", "sent") if isinstance(answer, dict) else "sent"
         await self._record(
             user=caller.user,
@@ -138,69 +151,74 @@ class ActionService:
         return answer
 
     async def pause(self, caller: Caller, agent_code: Any, pause_code: Any) -> dict[str, Any]:
-        Guard.require(caller, self.policy.key_pause)
         await self._throttle(caller)
         agent = await self.agent(agent_code)
         self._may_act_on(caller, agent)
         if not isinstance(pause_code, str) or not pause_code.strip():
-            raise invalid("pause_code is required: the reason for the pause")
-        allowed = await self.pause_codes(agent["agent"])
+            raise Invalid("pause_code is required: the reason for the pause")
+        allowed = await self.pause_codes(agent.agent)
         if pause_code not in allowed:
             choices = ", ".join(f"{c} ({d})" for c, (d, _) in sorted(allowed.items())) or "none"
-            raise invalid(
-                f"pause code {pause_code!r} is not allowed for {agent['agent']}; allowed: {choices}"
+            raise Invalid(
+                f"pause code {pause_code!r} is not allowed for {agent.agent}; allowed: {choices}"
             )
         body = {
             "action": "pause",
-            "agent": agent["agent"],
-            "extension": agent["extension"],
+            "agent": agent.agent,
+            "extension": agent.extension,
             "pause": pause_code,
-            "server": agent["server"],
+            "server": agent.server,
         }
         reason = f"{pause_code} {allowed[pause_code][0]}".strip()
         call = self.qm.pbx_action(body)
-        return dict(await self._upstream(caller, "pause", agent["agent"], reason, call))
+        return dict(await self._upstream(caller, "pause", agent.agent, reason, call))
 
     async def unpause(self, caller: Caller, agent_code: Any) -> dict[str, Any]:
-        Guard.require(caller, self.policy.key_unpause)
         await self._throttle(caller)
         agent = await self.agent(agent_code)
         self._may_act_on(caller, agent)
-        if agent["state"] != "paused" and not agent.get("pause_code"):
-            raise invalid(f"agent {agent['agent']} is not paused")
+        if agent.state != "paused" and not agent.pause_code:
+            raise Invalid(f"agent {agent.agent} is not paused")
         body = {
             "action": "unpause",
-            "agent": agent["agent"],
-            "extension": agent["extension"],
-            "server": agent["server"],
+            "agent": agent.agent,
+            "extension": agent.extension,
+            "server": agent.server,
         }
         call = self.qm.pbx_action(body)
-        return dict(await self._upstream(caller, "unpause", agent["agent"], "", call))
+        return dict(await self._upstream(caller, "unpause", agent.agent, "", call))
 
-    async def broadcast(self, caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
-        Guard.require(caller, self.policy.key_broadcast)
-        await self._throttle(caller)
+    def _message(self, fields: dict[str, Any]) -> tuple[str, dict[str, str], bool]:
+        """Text, targets and ``everyone`` of a broadcast, checked; ``Invalid`` otherwise."""
         text = fields.get("text")
         if not isinstance(text, str) or not text.strip():
-            raise invalid("text is required")
+            raise Invalid("text is required")
         text = text.strip()
         if len(text) > self.policy.broadcast_max_length:
-            raise invalid(f"text is longer than {self.policy.broadcast_max_length} characters")
+            raise Invalid(f"text is longer than {self.policy.broadcast_max_length} characters")
         targets = {}
-        for name in ("queue", "location", "supervisor", "agent"):
+        for name in TARGETS:
             value = fields.get(name) or ""
             if not isinstance(value, str) or len(value) > MAX_FIELD:
-                raise invalid(f"{name} must be text of at most {MAX_FIELD} characters")
+                raise Invalid(f"{name} must be text of at most {MAX_FIELD} characters")
             targets[name] = value.strip()
         everyone = fields.get("everyone", False)
         if not isinstance(everyone, bool):
-            raise invalid("everyone must be true or false")
+            raise Invalid("everyone must be true or false")
         if not everyone and not any(targets.values()):
-            raise invalid(
+            raise Invalid(
                 "choose who receives it: everyone, a queue, a location, a supervisor or an agent"
             )
+        return text, targets, everyone
+
+    async def broadcast(self, caller: Caller, fields: dict[str, Any]) -> Any:
+        await self._throttle(caller)
+        text, targets, everyone = self._message(fields)
         if targets["agent"]:
-            targets["agent"] = (await self.agent(targets["agent"]))["agent"]
+            agent = await self.agent(targets["agent"])
+            self._may_act_on(caller, agent)
+            targets["agent"] = agent.agent
+        self._may_message(caller, targets, everyone)
         params = {**targets, **({"everyone": "1"} if everyone else {})}
         target = "everyone" if everyone else ", ".join(f"{k}={v}" for k, v in targets.items() if v)
         call = self.qm.broadcast(text, **params)

@@ -1,48 +1,54 @@
-"""The JSON API for scripts: actions, broadcast, audit (design.md §4)."""
+"""The JSON API for scripts: actions, broadcast, audit.
+
+Each action checks, in this order: the content type (``json_only``), the caller and their key
+(``deps.Needs``), then its body and input; the routes read the raw body themselves, after the
+caller is known, so that no unauthenticated body is parsed and the order stays 415, 401, 403,
+then 400/422.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from wallboard.web.guard import ApiError, Caller
-from wallboard.web.services import Services
+from wallboard.web.deps import (
+    ApiBroadcaster,
+    ApiOperator,
+    ApiPauser,
+    ApiUnpauser,
+    ApiViewer,
+    ServicesDep,
+    json_only,
+)
+from wallboard.web.errors import BadJson, Invalid
 
+router = APIRouter(prefix="/api")
 
-def require_json_type(request: Request) -> None:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/json":
-        raise ApiError(415, "unsupported-media-type", "send Content-Type: application/json")
+JSON_ONLY = [Depends(json_only)]
 
 
 async def json_body(request: Request, fields: dict[str, type]) -> dict[str, Any]:
-    """The body as an object with only the known fields, each of the right type (else 400/422)."""
+    """The body as an object with only the known fields, each of the right type."""
     try:
         body = json.loads(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "bad-json", "the body is not valid JSON") from None
+        raise BadJson("the body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise ApiError(422, "invalid", "the body must be a JSON object")
+        raise Invalid("the body must be a JSON object")
     unknown = sorted(set(body) - set(fields))
     if unknown:
-        raise ApiError(422, "invalid", f"unknown field(s): {', '.join(unknown)}")
+        raise Invalid(f"unknown field(s): {', '.join(unknown)}")
     for name, kind in fields.items():
         if name in body and body[name] is not None and not isinstance(body[name], kind):
-            raise ApiError(422, "invalid", f"{name} must be {kind.__name__}")
+            raise Invalid(f"{name} must be {kind.__name__}")
     return body
 
 
-async def authenticated(services: Services, request: Request) -> Caller:
-    require_json_type(request)
-    return await services.guard.caller(request)
-
-
 def body_schema(properties: dict[str, str], required: list[str]) -> dict[str, Any]:
-    """An OpenAPI request body, for the schema only: the routes read the raw body themselves,
-    so that the order of checks stays 415, 401, 403, then 400/422 (design.md §4)."""
+    """An OpenAPI request body, for the schema only (the routes read the raw body)."""
     return {
         "requestBody": {
             "required": True,
@@ -60,60 +66,75 @@ def body_schema(properties: dict[str, str], required: list[str]) -> dict[str, An
     }
 
 
-PAUSE_BODY = body_schema({"agent": "string", "pause_code": "string"}, ["agent", "pause_code"])
-UNPAUSE_BODY = body_schema({"agent": "string"}, ["agent"])
-BROADCAST_BODY = body_schema(
-    {
-        "text": "string",
-        "queue": "string",
-        "location": "string",
-        "supervisor": "string",
-        "agent": "string",
-        "everyone": "boolean",
-    },
-    ["text"],
+PAUSE_FIELDS: dict[str, type] = {"agent": str, "pause_code": str}
+UNPAUSE_FIELDS: dict[str, type] = {"agent": str}
+BROADCAST_FIELDS: dict[str, type] = {
+    "text": str,
+    "queue": str,
+    "location": str,
+    "supervisor": str,
+    "agent": str,
+    "everyone": bool,
+}
+SCHEMA_TYPES = {str: "string", bool: "boolean"}
+
+
+def schema_of(fields: dict[str, type], required: list[str]) -> dict[str, Any]:
+    return body_schema({name: SCHEMA_TYPES[kind] for name, kind in fields.items()}, required)
+
+
+@router.post(
+    "/actions/pause",
+    dependencies=JSON_ONLY,
+    openapi_extra=schema_of(PAUSE_FIELDS, ["agent", "pause_code"]),
 )
+async def pause(request: Request, caller: ApiPauser, services: ServicesDep) -> JSONResponse:
+    body = await json_body(request, PAUSE_FIELDS)
+    result = await services.actions.pause(caller, body.get("agent"), body.get("pause_code"))
+    return JSONResponse({"ok": True, "result": result})
 
 
-def install(app: FastAPI, services: Services) -> None:
-    actions = services.actions
+@router.post(
+    "/actions/unpause", dependencies=JSON_ONLY, openapi_extra=schema_of(UNPAUSE_FIELDS, ["agent"])
+)
+async def unpause(request: Request, caller: ApiUnpauser, services: ServicesDep) -> JSONResponse:
+    body = await json_body(request, UNPAUSE_FIELDS)
+    result = await services.actions.unpause(caller, body.get("agent"))
+    return JSONResponse({"ok": True, "result": result})
 
-    @app.post("/api/actions/pause", openapi_extra=PAUSE_BODY)
-    async def pause(request: Request) -> JSONResponse:
-        caller = await authenticated(services, request)
-        services.guard.require(caller, services.settings.key_pause)
-        body = await json_body(request, {"agent": str, "pause_code": str})
-        result = await actions.pause(caller, body.get("agent"), body.get("pause_code"))
-        return JSONResponse({"ok": True, "result": result})
 
-    @app.post("/api/actions/unpause", openapi_extra=UNPAUSE_BODY)
-    async def unpause(request: Request) -> JSONResponse:
-        caller = await authenticated(services, request)
-        services.guard.require(caller, services.settings.key_unpause)
-        body = await json_body(request, {"agent": str})
-        result = await actions.unpause(caller, body.get("agent"))
-        return JSONResponse({"ok": True, "result": result})
+@router.post(
+    "/broadcast", dependencies=JSON_ONLY, openapi_extra=schema_of(BROADCAST_FIELDS, ["text"])
+)
+async def broadcast(
+    request: Request, caller: ApiBroadcaster, services: ServicesDep
+) -> JSONResponse:
+    body = await json_body(request, BROADCAST_FIELDS)
+    result = await services.actions.broadcast(caller, body)
+    return JSONResponse({"ok": True, "result": result})
 
-    @app.post("/api/broadcast", openapi_extra=BROADCAST_BODY)
-    async def broadcast(request: Request) -> JSONResponse:
-        caller = await authenticated(services, request)
-        services.guard.require(caller, services.settings.key_broadcast)
-        fields = {
-            "text": str,
-            "queue": str,
-            "location": str,
-            "supervisor": str,
-            "agent": str,
-            "everyone": bool,
-        }
-        body = await json_body(request, fields)
-        result = await actions.broadcast(caller, body)
-        return JSONResponse({"ok": True, "result": result})
 
-    @app.get("/api/audit")
-    async def audit(request: Request, count: int = 50) -> JSONResponse:
-        caller = await services.guard.caller(request, csrf=False)
-        services.guard.require(caller, services.settings.key_view)
-        if not 1 <= count <= 1000:
-            raise ApiError(422, "invalid", "count must be between 1 and 1000")
-        return JSONResponse({"ok": True, "entries": await services.audit.recent(count)})
+@router.get("/audit")
+async def audit(caller: ApiViewer, services: ServicesDep, count: int = 50) -> JSONResponse:
+    if not 1 <= count <= 1000:
+        raise Invalid("count must be between 1 and 1000")
+    return JSONResponse({"ok": True, "entries": await services.audit.recent(count)})
+
+
+SESSIONS_FIELDS: dict[str, type] = {"user": str}
+
+
+@router.post(
+    "/sessions/end", dependencies=JSON_ONLY, openapi_extra=schema_of(SESSIONS_FIELDS, ["user"])
+)
+async def end_sessions(
+    request: Request, caller: ApiOperator, services: ServicesDep
+) -> JSONResponse:
+    """End every session of a user at once (the master key only): for a user who must lose
+    access now, without waiting for the next check of their keys."""
+    body = await json_body(request, SESSIONS_FIELDS)
+    user = body.get("user")
+    if not isinstance(user, str) or not user.strip() or len(user) > 100:
+        raise Invalid("user must be a QueueMetrics login")
+    ended = await services.sessions.end_user(user)
+    return JSONResponse({"ok": True, "result": {"user": user.strip(), "ended": ended}})

@@ -1,42 +1,95 @@
-"""The FastAPI application: built once per process from the settings, every route installed
-from its own module."""
+"""The FastAPI application: built once per process from the settings, the routers of each
+module included, and the edge: middlewares (request ids, forwarded addresses, body limit,
+security headers) and the one mapping of the service's errors to HTTP statuses."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from redis.asyncio import Redis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wallboard.buildinfo import build
 from wallboard.logs import RequestIdMiddleware
 from wallboard.settings import Settings
-from wallboard.web import api, board, health, login, supervisor
-from wallboard.web.guard import ApiError
+from wallboard.store.connection import connect
+from wallboard.web import (
+    api,
+    board,
+    board_pages,
+    editor,
+    framing,
+    health,
+    library_routes,
+    login,
+    playlist_page,
+    supervisor,
+)
+from wallboard.web.bodylimit import BodyLimit
+from wallboard.web.errors import (
+    BadCredentials,
+    BadJson,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    NotLoggedIn,
+    RateLimited,
+    Refused,
+    TooLarge,
+    Unavailable,
+    UnsupportedType,
+    WebError,
+    error_body,
+)
+from wallboard.web.forwarded import TrustedProxies
 from wallboard.web.render import Renderer, asset_dir
 from wallboard.web.services import Services
 from wallboard.web.views import BadView
 
+# The edge: the one place where the service's errors become HTTP statuses.
+STATUS: dict[type[WebError], int] = {
+    Invalid: 422,
+    BadJson: 400,
+    NotLoggedIn: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    UnsupportedType: 415,
+    RateLimited: 429,
+    Refused: 502,
+    Unavailable: 503,
+}
+BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="wallboard", charset="UTF-8"'}
 
-def error_body(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": code, "message": message}}
+
+def status_of(exc: WebError) -> int:
+    return next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 500)
+
+
+def answer_error(request: Request, exc: WebError) -> Response:
+    """The status of the error's kind, as the route's own page when it has one, else JSON.
+    Basic credentials refused get the challenge; others none, so browsers show no dialog."""
+    status = status_of(exc)
+    page = getattr(request.state, "error_page", None)
+    if page is not None:
+        response: Response = page(request, exc, status)
+        return response
+    challenge = isinstance(exc, BadCredentials) and exc.basic
+    return JSONResponse(
+        error_body(exc.code, exc.message), status, headers=BASIC_CHALLENGE if challenge else None
+    )
 
 
 def _security_headers(settings: Settings) -> dict[str, str]:
-    csp = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        f"frame-ancestors {settings.frame_ancestors}"
-    )
     return {
-        "Content-Security-Policy": csp,
+        "Content-Security-Policy": framing.policy(settings),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
     }
@@ -68,7 +121,7 @@ class SecurityHeaders:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)
+    redis = connect(settings.redis_url)
     renderer = Renderer(
         mask_callers=settings.mask_callers, build=build(), keepalive=settings.keepalive
     )
@@ -94,18 +147,20 @@ def create_app(settings: Settings) -> FastAPI:
     # Plain ASGI, not ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware relays every
     # chunk of a streaming response through an extra task and memory stream, which dominated
     # the CPU of SSE fan-out and added memory per connection (docs/benchmarks.md).
+    app.add_middleware(BodyLimit, limit=settings.max_body)
     app.add_middleware(SecurityHeaders, headers=_security_headers(settings))
-
+    # Outside the limits, so that they count the client's address, not the proxy's.
+    app.add_middleware(TrustedProxies, networks=settings.trusted_proxy_networks)
     # Added last, so outermost: the id is set before anything else runs or logs.
     app.add_middleware(RequestIdMiddleware)
+
+    @app.exception_handler(WebError)
+    async def web_error(request: Request, exc: WebError) -> Response:
+        return answer_error(request, exc)
 
     @app.exception_handler(BadView)
     async def bad_view(request: Request, exc: BadView) -> JSONResponse:
         return JSONResponse(error_body("bad-filter", str(exc)), status_code=400)
-
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -113,6 +168,7 @@ def create_app(settings: Settings) -> FastAPI:
         where = ".".join(str(p) for p in first.get("loc", ()))
         return JSONResponse(error_body("invalid", f"{where}: {first.get('msg', 'invalid')}"), 422)
 
-    for module in (board, health, login, supervisor, api):
-        module.install(app, services)
+    for module in (board, health, login, supervisor, api, board_pages, library_routes, editor,
+                   playlist_page):  # fmt: skip
+        app.include_router(module.router)
     return app

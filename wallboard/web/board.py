@@ -1,156 +1,150 @@
 """The boards and their stream: ``/wallboard``, ``/events``, ``/api/snapshot``.
 
-TV boards are open unless ``WALLBOARD_TV_TOKEN`` is set; then they need the board's link
-(``?token=``, remembered in a cookie) or a login. The supervisor view's stream needs a login
-with the view key, since it shows callers' numbers whole.
+Who may watch which board is decided in one place (``audience.BoardGate``, through
+``deps.Board``). The snapshot is this process's live copy of the floor, the same the pages
+are drawn from; anybody without the view key gets what a TV shows and nothing more.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from redis.exceptions import RedisError
 from sse_starlette import EventSourceResponse
+from starlette.types import Receive, Scope, Send
 
 from wallboard.buildinfo import build
-from wallboard.web.freshness import judge
-from wallboard.web.guard import ApiError
+from wallboard.model.state import to_json
+from wallboard.web.deps import AnyBoard, ServicesDep, TvBoard, answers_with
+from wallboard.web.errors import Unavailable, WebError
+from wallboard.web.guard import client_ip
 from wallboard.web.services import Services
-from wallboard.web.views import View
+from wallboard.web.views import TooManyViews
 
-TV_COOKIE = "wb_tv"
+router = APIRouter()
+
+# What a TV shows of an agent and a call; an anonymous snapshot holds these fields only.
+TV_AGENT_FIELDS = (
+    "agent", "name", "group", "location", "queues", "state", "activity", "pause_code",
+    "pause_reason", "state_since", "logon", "alert",
+)  # fmt: skip
+TV_CALL_FIELDS = ("callid", "queue", "caller", "state", "entered", "answered", "agent")
 
 
-def install(app: FastAPI, services: Services) -> None:
-    settings = services.settings
-    hub = services.hub
-    renderer = services.renderer
-    token = settings.tv_token.get_secret_value() if settings.tv_token else ""
-    # The cookie holds a keyed digest of the token, so a stolen cookie jar does not reveal it.
-    token_mark = (
-        hmac.new(
-            settings.secret_key.get_secret_value().encode(), token.encode(), hashlib.sha256
-        ).hexdigest()
-        if token
-        else ""
-    )
+def locked(request: Request, exc: WebError, status: int) -> Response:
+    services: Services = request.app.state.services
+    html = services.renderer.page("locked.html", title="Board locked", state=None, error=exc)
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
-    async def may_view(request: Request, view: View) -> bool:
-        """Whether the request may see this view; raises 401/403 for the supervisor view."""
-        if view.kind == "supervisor":
-            caller = await services.guard.caller(request, csrf=False)
-            services.guard.require(caller, settings.key_view)
-            return True
-        if not token:
-            return True
-        given = request.query_params.get("token", "")
-        if given and secrets.compare_digest(given.encode(), token.encode()):
-            return True
-        if secrets.compare_digest(request.cookies.get(TV_COOKIE, "").encode(), token_mark.encode()):
-            return True
-        return await services.guard.session(request) is not None
 
-    def remember(response: Response, request: Request) -> None:
-        if token and request.query_params.get("token"):
-            response.set_cookie(
-                TV_COOKIE,
-                token_mark,
-                httponly=True,
-                samesite="lax",
-                secure=request.url.scheme == "https",
-                max_age=400 * 86400,
-            )
+@router.get("/", include_in_schema=False)
+async def index() -> Response:
+    return RedirectResponse("/wallboard", status_code=307)
 
-    def locked(request: Request) -> Response:
-        html = renderer.page("locked.html", title="Board locked", state=None)
-        return HTMLResponse(html, status_code=401, headers={"Cache-Control": "no-store"})
 
-    @app.get("/", include_in_schema=False)
-    async def index() -> Response:
-        return RedirectResponse("/wallboard", status_code=307)
-
-    @app.get("/wallboard", response_class=HTMLResponse)
-    async def wallboard(request: Request, title: str = "") -> Response:
-        view = View.from_query(request.query_params, "tv")
-        if not await may_view(request, view):
-            return locked(request)
-        if token and request.query_params.get("token"):
-            # Keep the token out of the address bar, history and logs from here on.
-            rest = {k: v for k, v in request.query_params.items() if k != "token"}
-            response: Response = RedirectResponse(
-                f"/wallboard?{urlencode(rest)}" if rest else "/wallboard", status_code=303
-            )
-            remember(response, request)
-            return response
-        html = hub.page("wallboard.html", view, title[:100] or "Wallboard")
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
-
-    @app.get("/events")
-    async def events(request: Request) -> Response:
-        view = View.from_query(request.query_params)
-        if not await may_view(request, view):
-            raise ApiError(401, "token-required", "this board needs its link (?token=) or a login")
-        since = request.headers.get("last-event-id") or request.query_params.get("since")
-        subscriber, first = hub.attach(view, since)
-        initial = [first]
-        del first
-
-        async def stream() -> AsyncIterator[bytes]:
-            try:
-                # Not kept for the life of the stream: a full refresh is tens of kilobytes
-                # per connection (docs/benchmarks.md, RSS per connection).
-                yield initial.pop()
-                while True:
-                    data = await subscriber.queue.get()
-                    if data is None:
-                        return
-                    yield data
-            finally:
-                hub.detach(subscriber)
-
-        response = EventSourceResponse(
-            stream(),
-            ping=settings.keepalive,
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-            send_timeout=settings.send_timeout,
+@router.get("/wallboard", response_class=HTMLResponse, dependencies=[Depends(answers_with(locked))])
+async def wallboard(
+    request: Request, audience: TvBoard, services: ServicesDep, title: str = ""
+) -> Response:
+    if audience.remember:
+        # Keep the token out of the address bar, history and logs from here on.
+        rest = {k: v for k, v in request.query_params.items() if k != "token"}
+        response: Response = RedirectResponse(
+            f"/wallboard?{urlencode(rest)}" if rest else "/wallboard", status_code=303
         )
-        remember(response, request)
+        services.boards.remember(audience, request, response)
         return response
+    html = services.hub.page("wallboard.html", audience.view, title[:100] or "Wallboard")
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
-    @app.get("/api/snapshot")
-    async def snapshot(request: Request) -> Response:
-        view = View.from_query(request.query_params)
-        if not await may_view(request, view):
-            raise ApiError(401, "token-required", "this board needs its link (?token=) or a login")
+
+class HeldStream(EventSourceResponse):
+    """A stream that gives back what it holds (its hub place, its address's slot) however it
+    ends, even when the client leaves before the first byte."""
+
+    def __init__(self, body: AsyncIterator[bytes], release: Callable[[], None], **kw: Any):
+        super().__init__(body, **kw)
+        self.release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            stored = await services.store.snapshot()
-            meta = await services.store.meta()
-        except RedisError as exc:
-            raise ApiError(503, "redis", f"the data store is unavailable: {exc}") from None
-        version, state = stored if stored else ("", {"queues": [], "agents": [], "calls": []})
-        fresh = judge(meta, time.time(), settings.stale_after_s)
-        selected = view.select(state)
-        if view.kind == "tv" and settings.mask_callers:
-            selected["calls"] = [
-                {**c, "caller": renderer.caller_number(c["caller"], view)}
-                for c in selected["calls"]
-            ]
-        return JSONResponse(
-            {
-                "version": version,
-                "build": build(),
-                "fetched_at": meta.get("fetched_at"),
-                "qm_clock_offset": meta.get("qm_clock_offset", 0.0),
-                "stale": fresh["stale"],
-                "error": fresh["error"],
-                **selected,
-            },
-            headers={"Cache-Control": "no-store"},
-        )
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()
+
+
+@router.get("/events")
+async def events(request: Request, audience: AnyBoard, services: ServicesDep) -> Response:
+    hub, address = services.hub, client_ip(request)
+    services.streams.take(address)
+    since = request.headers.get("last-event-id") or request.query_params.get("since")
+    try:
+        subscriber, first = hub.attach(audience.view, since)
+    except TooManyViews as exc:
+        services.streams.give_back(address)
+        message = f"this web process serves too many boards now: {exc}"
+        raise Unavailable(message, "too-many-views") from None
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if not released:
+            released = True
+            hub.detach(subscriber)
+            services.streams.give_back(address)
+
+    initial = [first]
+    del first
+
+    async def stream() -> AsyncIterator[bytes]:
+        # Not kept for the life of the stream: a full refresh is tens of kilobytes per
+        # connection (docs/benchmarks.md, RSS per connection).
+        yield initial.pop()
+        while (data := await subscriber.queue.get()) is not None:
+            yield data
+
+    response = HeldStream(
+        stream(),
+        release,
+        ping=services.settings.keepalive,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        send_timeout=services.settings.send_timeout,
+    )
+    services.boards.remember(audience, request, response)
+    return response
+
+
+def tv_only(section: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "queues": section["queues"],
+        "agents": [{k: a.get(k) for k in TV_AGENT_FIELDS} for a in section["agents"]],
+        "calls": [{k: c.get(k) for k in TV_CALL_FIELDS} for c in section["calls"]],
+    }
+
+
+@router.get("/api/snapshot")
+async def snapshot(audience: AnyBoard, services: ServicesDep) -> Response:
+    hub, view = services.hub, audience.view
+    if not hub.loaded:
+        raise Unavailable("the data store is unavailable: no data loaded yet", "redis")
+    selected = to_json(view.select(hub.state))
+    if not audience.full:
+        selected = tv_only(selected)
+        if services.settings.mask_callers:
+            for call in selected["calls"]:
+                call["caller"] = services.renderer.caller_number(call["caller"], view)
+    return JSONResponse(
+        {
+            "version": hub.version,
+            "build": build(),
+            "fetched_at": hub.meta.get("fetched_at"),
+            "qm_clock_offset": hub.meta.get("qm_clock_offset", 0.0),
+            "stale": hub.fresh["stale"],
+            "error": hub.fresh["error"],
+            **selected,
+        },
+        headers={"Cache-Control": "no-store"},
+    )

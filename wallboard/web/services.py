@@ -6,15 +6,20 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from wallboard.model.board import Rules
 from wallboard.qm.client import QMClient
 from wallboard.settings import Settings
 from wallboard.store.audit import AuditLog
+from wallboard.store.boards import BoardStore
 from wallboard.store.keys import Keys
 from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import SnapshotStore
 from wallboard.web.actions import ActionService, Policy
+from wallboard.web.audience import BoardGate
 from wallboard.web.guard import Guard
 from wallboard.web.hub import Hub
+from wallboard.web.library import BoardLibrary
+from wallboard.web.limits import Counters, LoginLimiter, LoginPolicy, StreamSlots
 from wallboard.web.render import Renderer
 from wallboard.web.sessions import SessionStore
 
@@ -30,49 +35,70 @@ class Services:
     qm: QMClient
     sessions: SessionStore
     guard: Guard
+    boards: BoardGate
+    streams: StreamSlots
     actions: ActionService
     audit: AuditLog
     messages: BoardMessages
+    library: BoardLibrary
 
     @classmethod
     def build(cls, settings: Settings, redis: Redis, renderer: Renderer) -> Services:
         keys = Keys(settings.redis_prefix)
         store = SnapshotStore(redis, keys, settings.stream_maxlen)
         messages = BoardMessages(redis, keys)
-        hub = Hub(store, renderer, settings, messages)
+        board_store = BoardStore(redis, keys)
+        hub = Hub(store, renderer, settings, messages, boards=board_store)
         qm = QMClient.from_settings(settings)
         sessions = SessionStore(redis, keys, settings.session_ttl)
+        counters = Counters(redis, keys)
+        logins = LoginLimiter(
+            counters,
+            LoginPolicy(
+                per_pair=settings.login_failures,
+                per_address=settings.login_failures_per_address,
+                per_user=settings.login_failures_per_user,
+                window_s=settings.login_window,
+            ),
+        )
         guard = Guard(
             redis,
             keys,
             qm,
             sessions,
+            logins,
             settings.secret_key.get_secret_value(),
             auth_cache_s=settings.auth_cache,
-            max_failures=settings.login_failures,
         )
         audit = AuditLog(redis, keys)
         policy = Policy(
-            key_pause=settings.key_pause,
-            key_unpause=settings.key_unpause,
-            key_broadcast=settings.key_broadcast,
             only_supervised=settings.only_supervised,
             broadcast_max_length=settings.broadcast_max_length,
             message_ttl_s=settings.message_ttl,
             actions_per_minute=settings.actions_per_minute,
         )
-        actions = ActionService(qm, redis, keys, store, audit, messages, policy)
+        actions = ActionService(qm, redis, keys, lambda: hub.state, audit, messages, policy)
         return cls(
-            settings,
-            redis,
-            keys,
-            store,
-            hub,
-            renderer,
-            qm,
-            sessions,
-            guard,
-            actions,
-            audit,
-            messages,
+            settings=settings,
+            redis=redis,
+            keys=keys,
+            store=store,
+            hub=hub,
+            renderer=renderer,
+            qm=qm,
+            sessions=sessions,
+            guard=guard,
+            boards=BoardGate(settings, guard, counters),
+            streams=StreamSlots(settings.sse_per_address),
+            actions=actions,
+            audit=audit,
+            messages=messages,
+            library=BoardLibrary(
+                board_store,
+                audit,
+                Rules(
+                    watched=frozenset(q for q in settings.queue_list if q != "*"),
+                    max_boards=settings.max_boards,
+                ),
+            ),
         )
