@@ -15,9 +15,11 @@ import pytest
 import yaml
 
 from wallboard.settings import Settings
+from wallboard.store.connection import check_url, parse_sentinel_url
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = {"redis", "poller", "web", "proxy", "simulator"}
+HA = {"redis-a", "redis-b", "sentinel-1", "sentinel-2", "sentinel-3"}
 
 
 def compose() -> dict[str, Any]:
@@ -36,7 +38,7 @@ def health(service: dict[str, Any]) -> str:
 
 def test_every_role_is_there_with_a_healthcheck() -> None:
     found = services()
-    assert set(found) == ROLES
+    assert set(found) == ROLES | HA
     for name, service in found.items():
         assert service["healthcheck"]["test"][0] == "CMD", name
         assert service.get("restart") == "unless-stopped", name
@@ -78,7 +80,53 @@ def test_web_healthcheck_keeps_stale_replicas_in_service() -> None:
 def test_simulator_only_in_the_demo_profile() -> None:
     found = services()
     assert found["simulator"]["profiles"] == ["demo"]
-    assert all("profiles" not in s for name, s in found.items() if name != "simulator")
+    assert all("profiles" not in s for name, s in found.items() if name not in HA | {"simulator"})
+
+
+def test_the_ha_profile_is_a_master_a_replica_and_three_sentinels() -> None:
+    found = services()
+    for name in HA:
+        service = found[name]
+        assert service["profiles"] == ["ha"], name
+        assert service["image"].startswith("redis:7"), name
+        command = service["command"]
+        assert command[:2] == ["sh", "/usr/local/bin/redis-ha.sh"], name
+        role = "sentinel" if name.startswith("sentinel") else "node"
+        assert command[2:4] == [role, name], "each member is told its own name"
+        assert "./deploy/redis-ha.sh:/usr/local/bin/redis-ha.sh:ro" in service["volumes"], name
+    for sentinel in ("sentinel-1", "sentinel-2", "sentinel-3"):
+        assert any(v.endswith(":/data") for v in found[sentinel]["volumes"]), "keeps what it learnt"
+    for role in ("poller", "web"):
+        waits = found[role]["depends_on"]
+        assert all(waits[s] == {"condition": "service_healthy", "required": False}
+                   for s in ("sentinel-1", "sentinel-2", "sentinel-3"))  # fmt: skip
+
+
+def script_default(name: str) -> str:
+    text = (ROOT / "deploy" / "redis-ha.sh").read_text()
+    found = re.search(rf"^{name}=\$\{{REDIS_HA_{name}:-\"?([^}}\"]*)\"?\}}$", text, re.M)
+    assert found, name
+    return found[1]
+
+
+def test_the_ha_script_names_the_compose_services_and_safe_timings() -> None:
+    assert subprocess.run(["sh", "-n", str(ROOT / "deploy" / "redis-ha.sh")]).returncode == 0
+    sentinels = script_default("SENTINELS").split()
+    assert sentinels == [f"{s}:26379" for s in ("sentinel-1", "sentinel-2", "sentinel-3")]
+    assert script_default("FIRST_MASTER") in HA
+    assert script_default("SERVICE") == "mymaster" and script_default("QUORUM") == "2"
+    # Not 1 s: on a busy machine that declared a freshly promoted master down (docs/reliability.md).
+    assert int(script_default("DOWN_AFTER_MS")) >= 5000
+    assert int(script_default("FAILOVER_TIMEOUT_MS")) >= 60000
+
+
+def test_the_documented_sentinel_url_is_one_the_settings_take() -> None:
+    deploy = (ROOT / "docs" / "deploy.md").read_text()
+    url = "redis+sentinel://sentinel-1:26379,sentinel-2:26379,sentinel-3:26379/mymaster/0"
+    assert f"WALLBOARD_REDIS_URL={url}" in deploy
+    assert f"WALLBOARD_REDIS_URL={url}" in (ROOT / "docker-compose.yml").read_text()
+    parsed = parse_sentinel_url(check_url(url))
+    assert [host for host, _ in parsed.sentinels] == ["sentinel-1", "sentinel-2", "sentinel-3"]
 
 
 def test_proxy_mounts_the_caddyfile_and_terminates_tls() -> None:
@@ -134,7 +182,7 @@ def test_env_example_names_only_real_settings() -> None:
 )
 def test_docker_compose_config_accepts_it(tmp_path: Path) -> None:
     env = {**os.environ, "WALLBOARD_SECRET_KEY": "x" * 32}
-    for profile in ([], ["--profile", "demo"]):
+    for profile in ([], ["--profile", "demo"], ["--profile", "ha"]):
         result = subprocess.run(
             ["docker", "compose", *profile, "-f", str(ROOT / "docker-compose.yml"), "config"],
             capture_output=True,
