@@ -19,6 +19,7 @@ from wallboard.logs import RequestIdMiddleware
 from wallboard.settings import Settings
 from wallboard.store.connection import connect
 from wallboard.web import (
+    alert_routes,
     api,
     board,
     board_pages,
@@ -130,6 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await services.library.seed(settings.boards_file)
         task = asyncio.create_task(services.hub.run(stop))
         try:
             yield
@@ -168,7 +170,8 @@ def create_app(settings: Settings) -> FastAPI:
         where = ".".join(str(p) for p in first.get("loc", ()))
         return JSONResponse(error_body("invalid", f"{where}: {first.get('msg', 'invalid')}"), 422)
 
-    for module in (board, health, login, supervisor, api, board_pages, library_routes, editor,
-                   playlist_page):  # fmt: skip
+    routers = (board, health, login, supervisor, api, board_pages, library_routes,
+               alert_routes, editor, playlist_page)  # fmt: skip
+    for module in routers:
         app.include_router(module.router)
     return app

@@ -9,12 +9,15 @@ from redis.asyncio import Redis
 from wallboard.model.board import Rules
 from wallboard.qm.client import QMClient
 from wallboard.settings import Settings
+from wallboard.store.alerts import AlertStore
 from wallboard.store.audit import AuditLog
 from wallboard.store.boards import BoardStore
+from wallboard.store.directory import DirectoryStore
 from wallboard.store.keys import Keys
 from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import SnapshotStore
 from wallboard.web.actions import ActionService, Policy
+from wallboard.web.alerting import AlertService
 from wallboard.web.audience import BoardGate
 from wallboard.web.guard import Guard
 from wallboard.web.hub import Hub
@@ -41,6 +44,7 @@ class Services:
     audit: AuditLog
     messages: BoardMessages
     library: BoardLibrary
+    alerting: AlertService
 
     @classmethod
     def build(cls, settings: Settings, redis: Redis, renderer: Renderer) -> Services:
@@ -48,7 +52,16 @@ class Services:
         store = SnapshotStore(redis, keys, settings.stream_maxlen)
         messages = BoardMessages(redis, keys)
         board_store = BoardStore(redis, keys)
-        hub = Hub(store, renderer, settings, messages, boards=board_store)
+        alert_store = AlertStore(redis, keys)
+        hub = Hub(
+            store,
+            renderer,
+            settings,
+            messages,
+            directory=DirectoryStore(redis, keys),
+            boards=board_store,
+            alerts=alert_store,
+        )
         qm = QMClient.from_settings(settings)
         sessions = SessionStore(redis, keys, settings.session_ttl)
         counters = Counters(redis, keys)
@@ -101,4 +114,5 @@ class Services:
                     max_boards=settings.max_boards,
                 ),
             ),
+            alerting=AlertService(alert_store, audit),
         )
