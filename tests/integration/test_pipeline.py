@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Any
 
 import httpx
 
 from tests.drive import agent_in, quiet, set_agent, snapshot
-from tests.harness import Stack
+from tests.harness import Proc, Stack
 from tests.waiting import until
 from wallboard.web.render import dom_id
 
 
-def first_agent(sim: Any) -> str:
+def first_agent(sim: Proc) -> str:
     """An agent made available in a quiet simulator."""
     state = quiet(sim)
     code: str = next(a["agent"] for a in state["agents"] if a["logged_queues"])
@@ -22,12 +21,18 @@ def first_agent(sim: Any) -> str:
     return code
 
 
-def test_snapshot_follows_the_simulator(stack: Stack) -> None:
+def floor_on_screen(stack: Stack) -> tuple[Proc, Proc, str]:
+    """The simulator, a poller, a web process; the agent the test drives, once the web has it."""
     sim = stack.simulator()
     code = first_agent(sim)
     stack.poller()
     web = stack.web()
     until(lambda: agent_in(snapshot(web), code), what="a first snapshot")
+    return sim, web, code
+
+
+def test_snapshot_follows_the_simulator(stack: Stack) -> None:
+    sim, web, code = floor_on_screen(stack)
     set_agent(sim, code, "paused", "10")
     paused = until(
         lambda: (agent_in(snapshot(web), code) or {}).get("state") == "paused",
@@ -57,11 +62,7 @@ def read_events(url: str, events: queue.Queue[str], stop: threading.Event) -> No
 
 
 def test_an_sse_client_receives_the_change(stack: Stack) -> None:
-    sim = stack.simulator()
-    code = first_agent(sim)
-    stack.poller()
-    web = stack.web()
-    until(lambda: agent_in(snapshot(web), code), what="a first snapshot")
+    sim, web, code = floor_on_screen(stack)
     events: queue.Queue[str] = queue.Queue()
     stop = threading.Event()
     reader = threading.Thread(

@@ -44,6 +44,14 @@ def pollers(stack: Stack, count: int) -> list[Proc]:
     return [stack.poller(**env) for _ in range(count)]
 
 
+def two_pollers(stack: Stack) -> tuple[Proc, int]:
+    """The simulator and two pollers; the one that leads, once one does, and its pid."""
+    stack.simulator()
+    procs = pollers(stack, 2)
+    first: int = until(lambda: leader_pid(stack), what="a leader")
+    return next(p for p in procs if p.pid == first), first
+
+
 def test_two_pollers_one_request_per_interval(stack: Stack) -> None:
     sim = stack.simulator()
     pollers(stack, 2)
@@ -61,10 +69,7 @@ def test_two_pollers_one_request_per_interval(stack: Stack) -> None:
 
 
 def test_standby_takes_over_when_the_leader_dies(stack: Stack) -> None:
-    stack.simulator()
-    procs = pollers(stack, 2)
-    first = until(lambda: leader_pid(stack), what="a leader")
-    leader = next(p for p in procs if p.process and p.process.pid == first)
+    leader, first = two_pollers(stack)
     leader.stop(signal.SIGKILL)
     died = time.monotonic()
     until(lambda: leader_pid(stack) not in (None, first), timeout=10, what="a new leader")
@@ -74,10 +79,7 @@ def test_standby_takes_over_when_the_leader_dies(stack: Stack) -> None:
 
 
 def test_a_frozen_leader_resumed_writes_nothing(stack: Stack) -> None:
-    stack.simulator()
-    procs = pollers(stack, 2)
-    first = until(lambda: leader_pid(stack), what="a leader")
-    leader = next(p for p in procs if p.process and p.process.pid == first)
+    leader, first = two_pollers(stack)
     leader.signal(signal.SIGSTOP)
     try:
         until(lambda: leader_pid(stack) not in (None, first), timeout=10, what="a new leader")

@@ -12,7 +12,7 @@ import pytest
 import redis as redis_sync
 
 from tests.harness import Stack
-from tests.integration.test_poller import TTL, leader_pid, meta, pollers
+from tests.integration.test_poller import TTL, leader_pid, meta, two_pollers
 from tests.waiting import until
 from wallboard.store.keys import Keys
 
@@ -31,11 +31,8 @@ def lease_value(stack: Stack) -> bytes | None:
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "frozen"])
 def test_a_standby_takes_over_within_the_lease_ttl(stack: Stack, sig: signal.Signals) -> None:
-    stack.simulator()
-    procs = pollers(stack, 2)
-    first = until(lambda: leader_pid(stack), what="a leader")
+    leader, first = two_pollers(stack)
     held = until(lambda: lease_value(stack), what="the lease")
-    leader = next(p for p in procs if p.process and p.process.pid == first)
     leader.signal(sig)
     hit = time.monotonic()
     try:
