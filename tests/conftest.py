@@ -37,12 +37,13 @@ async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
 def stack(
     redis_server: EmbeddedRedis, prefix: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Stack]:
-    """The product's own processes for one test; their logs are printed when it fails."""
+    """The product's own processes for one test; their logs are printed when it fails, in its
+    body or in a fixture that builds on this one."""
     stack = Stack(tmp_path, redis_server.url, prefix=prefix, **TEST_PACE)
     yield stack
     stack.stop()
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
+    reports = [getattr(request.node, f"rep_{when}", None) for when in ("setup", "call")]
+    if any(report is not None and report.failed for report in reports):
         print(stack.logs())
 
 
