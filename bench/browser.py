@@ -18,7 +18,7 @@ from typing import Any
 from bench.inject import Injector
 from bench.product import CHROMIUM_FLAGS
 from tests.harness import Stack
-from wallboard.model.derive import State
+from wallboard.model.state import Floor
 
 METRICS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
 COUNTER = (
@@ -56,7 +56,7 @@ async def heap(cdp: Any) -> dict[str, float]:
 
 async def run(
     stack: Stack,
-    state: State,
+    state: Floor,
     chromium: str,
     rate: float,
     cost_window: float,
@@ -71,7 +71,7 @@ async def run(
     injector = Injector(stack.redis.url, prefix, state)
     await injector.start()
     web = stack.web(WALLBOARD_REDIS_PREFIX=prefix, WALLBOARD_POLL_INTERVAL="60")
-    result: dict[str, Any] = {"agents": len(injector.state["agents"]), "rate": rate}
+    result: dict[str, Any] = {"agents": len(injector.state.agents), "rate": rate}
     try:
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)

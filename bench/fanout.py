@@ -22,7 +22,7 @@ import httpx
 from bench.common import pct
 from bench.inject import Injector
 from tests.harness import ROOT, Proc, Stack, child_setup, cpu_seconds, rss_bytes
-from wallboard.model.derive import State
+from wallboard.model.state import Floor
 
 
 @dataclass
@@ -84,7 +84,7 @@ async def warm(url: str) -> None:
 
 
 async def measure(
-    stack: Stack, state: State, clients: int, webs: int, window: float, settle: float = 3.0
+    stack: Stack, state: Floor, clients: int, webs: int, window: float, settle: float = 3.0
 ) -> dict[str, Any]:
     assert stack.redis is not None
     prefix = f"bench-fan-{clients}-{webs}-{int(time.time())}:"

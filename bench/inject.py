@@ -1,38 +1,51 @@
 """Changes written straight into Redis through the store, as the poller writes them.
 
 The injector holds the poller lease (``store/lease.py``) and publishes with
-``SnapshotStore.publish``. Each change sets one agent's activity to ``seq<n>`` (and moves its
-state along), and the injector keeps the time each sequence number entered Redis, so that a
-client seeing ``seq<n>`` knows the change's age.
+``SnapshotStore.publish``. Each change pauses one agent with the reason ``seq<n>`` (the pause
+reason is free text the tile shows; its other fields are checked values), further agents of
+the change move their state along, and the injector keeps the time each sequence number entered
+Redis, so that a client seeing ``seq<n>`` knows the change's age.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import time
 from typing import Any
 
-from redis.asyncio import Redis
+from msgspec.structs import replace
 
-from wallboard.model.derive import State
 from wallboard.model.diff import diff
+from wallboard.model.state import Agent, AgentState, Floor
+from wallboard.store.connection import connect
 from wallboard.store.keys import Keys
 from wallboard.store.lease import Lease
 from wallboard.store.snapshot import SnapshotStore
 
-STATES = ("available", "on_call", "paused")
+STATES: tuple[AgentState, ...] = ("available", "on_call", "paused")
+
+
+def _moved(agent: Agent, seq: int | None) -> Agent:
+    """The agent after one change: paused with the reason ``seq<n>``, or (no seq) in its next
+    state."""
+    since = int(time.time())
+    if seq is not None:
+        stamp = {"state": "paused", "pause_code": "10", "pause_reason": f"seq{seq}"}
+        return replace(agent, **stamp, activity=None, state_since=since)
+    state = STATES[(STATES.index(agent.state) + 1) % len(STATES)]
+    code = "10" if state == "paused" else None
+    return replace(
+        agent, state=state, pause_code=code, pause_reason="", activity=None, state_since=since
+    )
 
 
 class Injector:
-    def __init__(self, redis_url: str, prefix: str, state: State) -> None:
-        self.redis = Redis.from_url(redis_url)
+    def __init__(self, redis_url: str, prefix: str, state: Floor) -> None:
+        self.redis = connect(redis_url)
         self.keys = Keys(prefix)
         self.store = SnapshotStore(self.redis, self.keys)
         self.lease = Lease(self.redis, self.keys, ttl_s=120)
-        self.state: State = copy.deepcopy(state)
-        for agent in self.state["agents"]:
-            agent["alert"] = None
+        self.state = replace(state, agents=tuple(replace(a, alert=None) for a in state.agents))
         self.seq = 0
         self.sent: dict[int, float] = {}
 
@@ -55,16 +68,11 @@ class Injector:
     async def change(self, agents: int = 1) -> int:
         """One change: ``agents`` agents move on; returns its sequence number."""
         self.seq += 1
-        new = copy.copy(self.state)
-        new["agents"] = list(self.state["agents"])
-        count = len(new["agents"])
+        moved = list(self.state.agents)
         for k in range(agents):
-            i = (self.seq * agents + k) % count
-            agent = dict(new["agents"][i])
-            agent["state"] = STATES[(STATES.index(agent["state"]) + 1) % len(STATES)]
-            agent["activity"] = f"seq{self.seq}" if k == 0 else None
-            agent["state_since"] = int(time.time())
-            new["agents"][i] = agent
+            i = (self.seq * agents + k) % len(moved)
+            moved[i] = _moved(moved[i], self.seq if k == 0 else None)
+        new = replace(self.state, agents=tuple(moved))
         delta = diff(self.state, new)
         assert self.lease.value is not None
         self.sent[self.seq] = time.time()

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import browser, fanout, processing, product
@@ -156,8 +158,8 @@ async def main() -> int:
         if "browser" in only and chromium:
             log("browser cost, 500 agent tiles")
             floor = Floor(545)
-            state = state_of(await floor.fetch(), floor.directory)
-            state["agents"] = state["agents"][:500]
+            whole = state_of(await floor.fetch(), floor.directory)
+            state = replace(whole, agents=whole.agents[:500])
             results["browser"] = await browser.run(
                 stack,
                 state,

@@ -58,11 +58,11 @@ async def act(http: httpx.AsyncClient, sim: Proc, web: Proc, n: int) -> int:
 
 
 async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
-    fast = {"WALLBOARD_POLL_INTERVAL": str(args.interval), "WALLBOARD_STATS_INTERVAL": "5"}
     sim = stack.simulator("--speed", str(args.speed), agents=args.agents, queues=args.queues)
-    stack.poller(**fast)
+    # The poller's and the web's pace, for both.
+    stack.env.update(WALLBOARD_POLL_INTERVAL=str(args.interval), WALLBOARD_STATS_INTERVAL="5")
+    stack.poller()
     web = stack.web(
-        **fast,
         WALLBOARD_ACTIONS_PER_MINUTE="100000",
         WALLBOARD_KEEPALIVE="5",
         WALLBOARD_CLIENT_QUEUE_SIZE="256",
