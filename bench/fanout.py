@@ -1,7 +1,7 @@
 """Benchmark 2: SSE fan-out, many clients on one or two web processes, one change a second.
 
 The injector writes each change into Redis through the store (stamping its sequence number into
-an agent's activity); the load client (``bench/sseload.py``, raw asyncio sockets, its own
+an agent's pause reason); the load client (``bench/sseload.py``, raw asyncio sockets, its own
 process) records when each connection first sees each number. Latency = that moment minus the
 moment the change was handed to Redis. RSS per connection = (RSS with the clients connected -
 RSS before) / clients; CPU over the measured window, from /proc.

@@ -106,7 +106,7 @@ def section_fanout(rows: list[dict[str, Any]]) -> str:
             f"**{grew / max(1, added):.0f} KB**."
         )
     return (
-        "A 200-agent board; one change a second (one agent's state and activity), injected "
+        "A 200-agent board; one change a second (one agent paused, its reason changed), injected "
         "into Redis with `SnapshotStore.publish` under the poller lease; every client on the TV "
         "view without filters. Latency: from the change handed to Redis to each connection "
         "reading it (load client on the same machine). RSS per connection: RSS growth of the "

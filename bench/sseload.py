@@ -8,7 +8,7 @@ Run by the benchmark runner as its own process, so its CPU is its own and measur
 It connects in batches, prints one JSON line ``{"event": "ready", ...}``, then obeys lines on
 stdin: ``mark`` (start the measured window: CPU, bytes), ``stop`` (print the results as one
 JSON line and exit). Sequence numbers are found in the stream as ``seq<digits>`` (the injector
-writes them into an agent's activity); each connection records the first time it sees each.
+writes them into an agent's pause reason); each connection records the first time it sees each.
 """
 
 from __future__ import annotations
