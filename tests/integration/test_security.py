@@ -249,6 +249,20 @@ def test_streams_per_address_are_capped(site: Site) -> None:
         until(reopens, what="a slot given back when a stream closed")
 
 
+def test_too_many_distinct_views_is_a_clear_503(site: Site) -> None:
+    web = site.web(WALLBOARD_MAX_VIEWS="1")
+    queue = site.agents[0]["logged_queues"][0]
+    with (
+        httpx.Client(base_url=web.url, timeout=10) as client,
+        client.stream("GET", "/events") as first,
+    ):
+        assert first.status_code == 200
+        other = client.get("/events", params={"queues": queue})
+        assert other.status_code == 503 and error_code(other) == "too-many-views"
+        with client.stream("GET", "/events") as same:
+            assert same.status_code == 200, "the same view is served as before"
+
+
 # -- 4, 5: privacy by default ----------------------------------------------------------------
 
 TV_AGENT_FIELDS = {

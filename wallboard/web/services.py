@@ -65,24 +65,7 @@ class Services:
         qm = QMClient.from_settings(settings)
         sessions = SessionStore(redis, keys, settings.session_ttl)
         counters = Counters(redis, keys)
-        logins = LoginLimiter(
-            counters,
-            LoginPolicy(
-                per_pair=settings.login_failures,
-                per_address=settings.login_failures_per_address,
-                per_user=settings.login_failures_per_user,
-                window_s=settings.login_window,
-            ),
-        )
-        guard = Guard(
-            redis,
-            keys,
-            qm,
-            sessions,
-            logins,
-            settings.secret_key.get_secret_value(),
-            auth_cache_s=settings.auth_cache,
-        )
+        guard = _guard(settings, redis, keys, qm, sessions, counters)
         audit = AuditLog(redis, keys)
         policy = Policy(
             only_supervised=settings.only_supervised,
@@ -116,3 +99,28 @@ class Services:
             ),
             alerting=AlertService(alert_store, audit),
         )
+
+
+def _guard(
+    settings: Settings,
+    redis: Redis,
+    keys: Keys,
+    qm: QMClient,
+    sessions: SessionStore,
+    counters: Counters,
+) -> Guard:
+    policy = LoginPolicy(
+        per_pair=settings.login_failures,
+        per_address=settings.login_failures_per_address,
+        per_user=settings.login_failures_per_user,
+        window_s=settings.login_window,
+    )
+    return Guard(
+        redis,
+        keys,
+        qm,
+        sessions,
+        LoginLimiter(counters, policy),
+        settings.secret_key.get_secret_value(),
+        auth_cache_s=settings.auth_cache,
+    )
