@@ -214,11 +214,20 @@ def poller_families(figures: dict[str, dict[str, str]]) -> Iterator[Metric]:
 class HubFigures(Protocol):
     """What the web's hub offers; read at scrape time (metrics never imports the web)."""
 
-    events_sent: int
-    bytes_sent: int
-    dropped: int
-    meta: dict[str, Any]
-    fresh: dict[str, Any]
+    @property
+    def events_sent(self) -> int: ...
+
+    @property
+    def bytes_sent(self) -> int: ...
+
+    @property
+    def dropped(self) -> int: ...
+
+    @property
+    def meta(self) -> dict[str, Any]: ...
+
+    @property
+    def fresh(self) -> dict[str, Any]: ...
 
     @property
     def clients(self) -> int: ...
