@@ -44,7 +44,7 @@ class User:
         return self.masterkey or key in self.keys.split()
 
 
-SUPERVISOR_KEYS = "USER REALTIME RT_PAUSEAGENT RT_UNPAUSEAGENT BRO_MSG SUPERVISOR"
+SUPERVISOR_KEYS = "USER REALTIME RT_PAUSEAGENT RT_UNPAUSEAGENT BRO_MSG SUPERVISOR WALLBOARD_ADD"
 
 
 def default_users() -> list[User]:
