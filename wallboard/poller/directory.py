@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from wallboard.model.derive import Directory
 from wallboard.model.state import Floor
-from wallboard.poller.waiting import wait
+from wallboard.pacing import pause
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMError
 from wallboard.store.directory import DirectoryStore
@@ -49,6 +49,8 @@ class DirectoryKeeper:
         self.failed: set[str] = set()
         self.supervisors_missing = ""  # why QueueMetrics gave no supervisors' logins, if so
         self.requests = 0
+        # Set when names change, so the poller shows them without waiting for its next poll.
+        self.changed = asyncio.Event()
 
     def notice(self, floor: Floor) -> None:
         """Remember codes the live data shows that have no name yet."""
@@ -166,7 +168,8 @@ class DirectoryKeeper:
                     if not loaded:
                         await self.load()
                         loaded = True
-                    await self.cycle()
+                    if await self.cycle():
+                        self.changed.set()
                 except RedisError as exc:
                     log.warning("cannot keep names in Redis: %s", exc)
-            await wait(stop, period)
+            await pause(stop, period)

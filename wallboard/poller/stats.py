@@ -33,7 +33,7 @@ from wallboard.model.today import (
     upsert,
     with_live,
 )
-from wallboard.poller.waiting import wait, wait_any
+from wallboard.pacing import backoff, pause
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMError
 from wallboard.qm.stats import CallRecord, StartMeans, fetch_calls
@@ -225,7 +225,7 @@ class TodayKeeper:
 
     def delay(self) -> float:
         if self.failures:
-            return min(self.max_interval, self.base_interval * 2 ** (self.failures - 1))
+            return backoff(self.base_interval, self.failures, self.max_interval)
         return self.interval
 
     # ------------------------------------------------------------ Redis
@@ -263,7 +263,7 @@ class TodayKeeper:
         while not stop.is_set():
             if not leading.is_set():
                 loaded = False  # another leader may have moved on meanwhile
-                await wait_any(stop, leading, idle_s)
+                await pause(stop, idle_s, leading)
                 continue
             if not loaded:
                 try:
@@ -276,4 +276,4 @@ class TodayKeeper:
             ok = await self.cycle()
             if ok and self.day_over():
                 continue
-            await wait(stop, self.delay() if self.queues() else idle_s)
+            await pause(stop, self.delay() if self.queues() else idle_s)
