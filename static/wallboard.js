@@ -254,8 +254,11 @@
   }
 
   document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    // detail.target is the element swapped out; the event's own target is the one swapped in.
     var target = evt.detail && evt.detail.target;
-    if (target && target.id === "reload" && target.getAttribute("data-reload") === "now") {
+    var swappedIn = evt.target;
+    if (swappedIn instanceof Element && swappedIn.id === "reload" &&
+        swappedIn.getAttribute("data-reload") === "now") {
       // The board this page shows was redesigned: lay it out anew.
       window.location.reload();
       return;

@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from wallboard.web.audience import Audience
 from wallboard.web.board import locked
 from wallboard.web.deps import ServicesDep, answers_with
+from wallboard.web.framing import embeddable, framable
 
 router = APIRouter()
-LOCKED = [Depends(answers_with(locked))]
+LOCKED = [Depends(answers_with(framable(locked)))]
 
 
 async def _board_audience(ident: str, request: Request, services: ServicesDep) -> Audience:
@@ -52,4 +53,6 @@ async def board_page(
         lang=board.language,
         missing_queues=missing,
     )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    # ?embed=1: the editor's previews and the playlist page frame it (framing.py).
+    embed = embeddable(request, services.settings)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store", **embed})
