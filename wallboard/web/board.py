@@ -130,10 +130,12 @@ async def snapshot(audience: AnyBoard, services: ServicesDep) -> Response:
     hub, view = services.hub, audience.view
     if not hub.loaded:
         raise Unavailable("the data store is unavailable: no data loaded yet", "redis")
-    selected = to_json(view.select(hub.state))
+    # The floor is the hub's copy; its freshness is read now, not as of the hub's last read.
+    await hub.judge_now()
+    selected = to_json(hub.floor_of(view))
     if not audience.full:
         selected = tv_only(selected)
-        if services.settings.mask_callers:
+        if services.settings.mask_callers or view.mask_callers:
             for call in selected["calls"]:
                 call["caller"] = services.renderer.caller_number(call["caller"], view)
     return JSONResponse(

@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from redis.exceptions import RedisError
 from sse_starlette import ServerSentEvent
 
 from wallboard.model.alerts import with_alerts
@@ -30,6 +31,7 @@ from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import Change, SnapshotStore
 from wallboard.web.alertboard import AlertBoard
 from wallboard.web.cache import RenderCache
+from wallboard.web.errors import Unavailable
 from wallboard.web.fanout import Fanout, Subscriber
 from wallboard.web.follower import StreamFollower
 from wallboard.web.history import History
@@ -287,6 +289,16 @@ class Hub:
             self.fanout.send(view, encode(self.renderer.board_removed(view)))
         elif View.of_board(board) != view:
             self.fanout.send(view, encode(self.renderer.reload()))
+
+    async def judge_now(self) -> None:
+        """The data's freshness as Redis says it this instant (the hub reads it once per
+        round otherwise): what an API answer states about the data must be current."""
+        try:
+            meta = await self.follower.store.meta()
+        except RedisError as exc:
+            raise Unavailable(f"the data store is unavailable: {exc}", "redis") from None
+        if self.liveness.update(meta):
+            self.beat()
 
     def lost_redis(self, message: str) -> None:
         if self.liveness.redis_down(message) or self.liveness.beat_due():
