@@ -77,8 +77,10 @@
     var clock = document.getElementById("clock");
     if (clock) { clock.textContent = clockText(serverNow()); }
     var silent = (Date.now() - lastMessage) / 1000;
-    document.body.classList.toggle("stream-down", silent > SILENCE_STALE_BEATS * keepalive + 2);
-    if (silent > SILENCE_RELOAD_BEATS * keepalive + 5) { window.location.reload(); }
+    // Only a live page minds a silent stream: a form being filled in is never reloaded.
+    var live = document.querySelector("[sse-connect]") !== null;
+    document.body.classList.toggle("stream-down", live && silent > SILENCE_STALE_BEATS * keepalive + 2);
+    if (live && silent > SILENCE_RELOAD_BEATS * keepalive + 5) { window.location.reload(); }
   }
 
   var MIN_TILE_VMIN = 7;          // below this a name is not readable from across the room
