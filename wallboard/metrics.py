@@ -35,6 +35,8 @@ from prometheus_client.registry import Collector
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from wallboard.model.alert import Alert
+from wallboard.store.alerts import AlertStore
 from wallboard.store.connection import connect_sync
 from wallboard.store.keys import Keys
 
@@ -266,6 +268,30 @@ def web_families(hub: HubFigures, now: float) -> Iterator[Metric]:
     yield active
 
 
+def alert_families(stats: dict[str, float], open_alerts: list[Alert]) -> Iterator[Metric]:
+    """The alerts' figures, the same on every web process (they live in Redis). Seconds to
+    acknowledge as a total, so that rate(seconds) / rate(acknowledged) is the mean."""
+    yield CounterMetricFamily(
+        "wallboard_alerts_raised", "Alerts raised by the poller", value=stats.get("raised", 0.0)
+    )
+    yield CounterMetricFamily(
+        "wallboard_alerts_acknowledged",
+        "Alerts acknowledged or snoozed by a supervisor",
+        value=stats.get("acknowledged", 0.0),
+    )
+    yield CounterMetricFamily(
+        "wallboard_alerts_ack_seconds",
+        "Seconds from raising to acknowledging or snoozing, summed over those alerts",
+        value=stats.get("ack_seconds", 0.0),
+    )
+    by_level = GaugeMetricFamily(
+        "wallboard_alerts_open", "Alerts not cleared yet, by level", labels=["level"]
+    )
+    for level in ("yellow", "red"):
+        by_level.add_metric([level], sum(1 for a in open_alerts if a.level == level))
+    yield by_level
+
+
 class _Families(Collector):
     def __init__(self, families: Iterable[Metric]) -> None:
         self.families = list(families)
@@ -285,6 +311,8 @@ async def exposition(hub: HubFigures, redis: Redis, prefix: str) -> bytes:
     )
     try:
         figures = await read_figures(redis, prefix)
+        alerts = AlertStore(redis, Keys(prefix))
+        families.extend(alert_families(await alerts.stats(), await alerts.open_alerts()))
         up = 1
     except RedisError:
         figures, up = {}, 0
