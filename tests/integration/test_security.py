@@ -200,9 +200,16 @@ def raw_http(web: Proc, head: str, chunks: list[bytes]) -> bytes:
             if answer:
                 break
         sock.settimeout(10)
-        while b"\r\n\r\n" not in answer and (data := sock.recv(65536)):
+        while not complete(answer) and (data := sock.recv(65536)):
             answer += data
         return answer
+
+
+def complete(answer: bytes) -> bool:
+    """A whole answer: its head, and as much body as its Content-Length says."""
+    head, sep, body = answer.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    return bool(sep) and len(body) >= (int(length[1]) if length else 0)
 
 
 def test_bodies_over_the_limit_are_refused_while_read(site: Site) -> None:
