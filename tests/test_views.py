@@ -76,6 +76,13 @@ def test_an_unknown_team_is_refused() -> None:
     assert View.from_query({"group": "G1"}, allowed=allowed).group == "G1"
     assert View.from_query({"location": "Rome"}, allowed=allowed).location == "Rome"
     assert View.from_query({"supervisor": "sue"}, allowed=allowed).supervisor == "sue"
-    for kind in ("group", "location", "supervisor"):
+    for kind in ("group", "location"):
         with pytest.raises(BadView, match=kind):
             View.from_query({kind: "nobody"}, allowed=allowed)
+
+
+def test_any_supervisor_filter_is_a_view_so_that_it_tells_nobody_which_logins_exist() -> None:
+    allowed = known(["*"], FLOOR, DIRECTORY)
+    unknown = View.from_query({"supervisor": "nobody"}, allowed=allowed)
+    assert unknown.supervisor == "nobody"
+    assert unknown.select(FLOOR).agents == ()
