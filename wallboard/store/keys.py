@@ -55,6 +55,21 @@ class Keys:
         return f"{self.prefix}boards:rev"
 
     @property
+    def links(self) -> str:
+        """The display links of boards (a hash, id → JSON without the token)."""
+        return f"{self.prefix}links"
+
+    @property
+    def links_by_digest(self) -> str:
+        """The keyed digest of each link's cookie → the link's id (a hash)."""
+        return f"{self.prefix}links:digests"
+
+    @property
+    def links_rev(self) -> str:
+        """Incremented by every link created or revoked: web processes watch it."""
+        return f"{self.prefix}links:rev"
+
+    @property
     def alerts_open(self) -> str:
         return f"{self.prefix}alerts:open"
 

@@ -24,9 +24,11 @@ from wallboard.web import (
     board,
     board_pages,
     editor,
+    editor_links,
     framing,
     health,
     library_routes,
+    link_routes,
     login,
     playlist_page,
     supervisor,
@@ -171,7 +173,7 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(error_body("invalid", f"{where}: {first.get('msg', 'invalid')}"), 422)
 
     routers = (board, health, login, supervisor, api, board_pages, library_routes,
-               alert_routes, editor, playlist_page)  # fmt: skip
+               link_routes, alert_routes, editor, editor_links, playlist_page)  # fmt: skip
     for module in routers:
         app.include_router(module.router)
     return app

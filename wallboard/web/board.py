@@ -88,11 +88,15 @@ async def events(request: Request, audience: AnyBoard, services: ServicesDep) ->
         message = f"this web process serves too many boards now: {exc}"
         raise Unavailable(message, "too-many-views") from None
     released = False
+    if audience.link and hub.links is not None:
+        hub.links.watch(subscriber, audience.link)  # ended when the link is revoked
 
     def release() -> None:
         nonlocal released
         if not released:
             released = True
+            if hub.links is not None:
+                hub.links.forget(subscriber)
             hub.detach(subscriber)
             services.streams.give_back(address)
 

@@ -26,6 +26,16 @@ class Subscriber:
                 self.queue.get_nowait()
             self.queue.put_nowait(None)
 
+    def close(self, last: bytes) -> None:
+        """End the stream with ``last`` (a display link revoked): what was queued before is
+        dropped, since the screen is blanked anyway, and nothing is offered after it."""
+        self.dropped = True
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        if self.queue.maxsize != 1:
+            self.queue.put_nowait(last)
+        self.queue.put_nowait(None)
+
 
 class Fanout:
     def __init__(self, queue_size: int, max_views: int) -> None:

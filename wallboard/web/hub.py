@@ -35,6 +35,7 @@ from wallboard.web.errors import Unavailable
 from wallboard.web.fanout import Fanout, Subscriber
 from wallboard.web.follower import StreamFollower
 from wallboard.web.history import History
+from wallboard.web.linkwatch import LinkWatch
 from wallboard.web.liveness import Liveness
 from wallboard.web.noticeboard import Noticeboard
 from wallboard.web.render import Renderer, Shown, structural
@@ -57,8 +58,10 @@ class Hub:
         directory: DirectoryStore | None = None,
         boards: BoardStore | None = None,
         alerts: AlertStore | None = None,
+        links: LinkWatch | None = None,
     ) -> None:
         self.renderer = renderer
+        self.links = links  # the streams of display links, ended when their link is revoked
         self.settings = settings
         self.follower = StreamFollower(store, self)
         self.fanout = Fanout(settings.client_queue_size, settings.max_views)
@@ -254,6 +257,8 @@ class Hub:
                 self.fanout.send(view, encode(self.renderer.alerts(self._alerts_of(view))))
         await self._read_directory()
         await self._read_boards()
+        if self.links is not None:
+            await self.links.refresh()
         if self._resync:
             self._resync = False
             self._send_full()

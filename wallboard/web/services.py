@@ -14,15 +14,18 @@ from wallboard.store.audit import AuditLog
 from wallboard.store.boards import BoardStore
 from wallboard.store.directory import DirectoryStore
 from wallboard.store.keys import Keys
+from wallboard.store.links import LinkStore
 from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import SnapshotStore
 from wallboard.web.actions import ActionService, Policy
 from wallboard.web.alerting import AlertService
 from wallboard.web.audience import BoardGate
 from wallboard.web.guard import Guard
-from wallboard.web.hub import Hub
+from wallboard.web.hub import Hub, encode
 from wallboard.web.library import BoardLibrary
 from wallboard.web.limits import Counters, LoginLimiter, LoginPolicy, StreamSlots
+from wallboard.web.links import DisplayLinks
+from wallboard.web.linkwatch import LinkWatch
 from wallboard.web.render import Renderer
 from wallboard.web.sessions import SessionStore
 
@@ -45,6 +48,7 @@ class Services:
     messages: BoardMessages
     library: BoardLibrary
     alerting: AlertService
+    links: DisplayLinks
 
     @classmethod
     def build(cls, settings: Settings, redis: Redis, renderer: Renderer) -> Services:
@@ -53,6 +57,8 @@ class Services:
         messages = BoardMessages(redis, keys)
         board_store = BoardStore(redis, keys)
         alert_store = AlertStore(redis, keys)
+        link_store = LinkStore(redis, keys, settings.secret_key.get_secret_value())
+        revoked = renderer.env.get_template("partials/link_revoked.html")
         hub = Hub(
             store,
             renderer,
@@ -61,6 +67,7 @@ class Services:
             directory=DirectoryStore(redis, keys),
             boards=board_store,
             alerts=alert_store,
+            links=LinkWatch(link_store, lambda: encode(revoked.render(oob=True))),
         )
         qm = QMClient.from_settings(settings)
         sessions = SessionStore(redis, keys, settings.session_ttl)
@@ -74,6 +81,7 @@ class Services:
             actions_per_minute=settings.actions_per_minute,
         )
         actions = ActionService(qm, redis, keys, lambda: hub.state, audit, messages, policy)
+        library = _library(settings, board_store, audit)
         return cls(
             settings=settings,
             redis=redis,
@@ -84,21 +92,20 @@ class Services:
             qm=qm,
             sessions=sessions,
             guard=guard,
-            boards=BoardGate(settings, guard, counters),
+            boards=BoardGate(settings, guard, counters, link_store),
             streams=StreamSlots(settings.sse_per_address),
             actions=actions,
             audit=audit,
             messages=messages,
-            library=BoardLibrary(
-                board_store,
-                audit,
-                Rules(
-                    watched=frozenset(q for q in settings.queue_list if q != "*"),
-                    max_boards=settings.max_boards,
-                ),
-            ),
+            library=library,
             alerting=AlertService(alert_store, audit),
+            links=DisplayLinks(link_store, library, audit),
         )
+
+
+def _library(settings: Settings, store: BoardStore, audit: AuditLog) -> BoardLibrary:
+    watched = frozenset(q for q in settings.queue_list if q != "*")
+    return BoardLibrary(store, audit, Rules(watched=watched, max_boards=settings.max_boards))
 
 
 def _guard(
