@@ -274,6 +274,15 @@
     }
   });
   window.addEventListener("resize", fit);
+  // The grid's room changes without a resize too (an alert strip or a message appears, the
+  // tiles above it grow): lay the tiles out again whenever it does. Its parent is watched,
+  // since a full refresh replaces the grid itself.
+  document.addEventListener("DOMContentLoaded", function () {
+    var grid = document.getElementById("agents");
+    if (grid && grid.parentElement && window.ResizeObserver) {
+      new ResizeObserver(function () { fit(); }).observe(grid.parentElement);
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () {
     readFreshness();
     fit();
