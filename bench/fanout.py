@@ -14,6 +14,7 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,13 +84,32 @@ async def warm(url: str) -> None:
             await client.get(f"{url}/api/snapshot")
 
 
+async def sse_bytes(url: str) -> float:
+    """The SSE bytes a web process wrote so far (its own count, on ``/metrics``)."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = (await client.get(f"{url}/metrics")).text
+    return sum(float(line.split()[-1]) for line in text.splitlines()
+               if line.startswith("wallboard_sse_bytes"))  # fmt: skip
+
+
 async def measure(
-    stack: Stack, state: Floor, clients: int, webs: int, window: float, settle: float = 3.0
+    stack: Stack,
+    state: Floor,
+    clients: int,
+    webs: int,
+    window: float,
+    settle: float = 3.0,
+    path: str = "/events?view=tv",
+    prepare: Callable[[str], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
+    """``path``: the clients' stream, or several, comma-separated, taken in turn (one board
+    each); ``prepare``: called with the Redis prefix before the web starts (saved boards)."""
     assert stack.redis is not None
     prefix = f"bench-fan-{clients}-{webs}-{int(time.time())}:"
     injector = Injector(stack.redis.url, prefix, state)
     await injector.start()
+    if prepare is not None:
+        await prepare(prefix)
     procs: list[Proc] = []
     load: LoadClient | None = None
     feeding: asyncio.Task[list[int]] | None = None
@@ -100,6 +120,9 @@ async def measure(
                     WALLBOARD_REDIS_PREFIX=prefix,
                     WALLBOARD_POLL_INTERVAL="1",
                     WALLBOARD_STATS_ENABLED="false",
+                    # Every load connection comes from one address: the per-address cap (50)
+                    # guards real sites, not a benchmark.
+                    WALLBOARD_SSE_PER_ADDRESS=str(clients + 100),
                 )
             )
         for proc in procs:
@@ -109,12 +132,13 @@ async def measure(
         feeding = asyncio.create_task(injector.run(1.0, 3600))
         targets = [f"127.0.0.1:{p.port}" for p in procs]
         started = time.monotonic()
-        load, ready = await LoadClient.start(targets, clients, "/events?view=tv")
+        load, ready = await LoadClient.start(targets, clients, path)
         connect_s = time.monotonic() - started
         await asyncio.sleep(settle)
         rss_after = [rss_bytes(p.pid) for p in procs]
         redis_pid = stack.redis.process.pid if stack.redis.process else None
         await load.command("mark")
+        bytes0 = [await sse_bytes(p.url) for p in procs]
         cpu0 = [cpu_seconds(p.pid) for p in procs]
         redis0 = cpu_seconds(redis_pid) if redis_pid else 0.0
         first_seq = injector.seq + 1
@@ -123,6 +147,7 @@ async def measure(
         last_seq = injector.seq
         elapsed = time.monotonic() - mark
         cpu1 = [cpu_seconds(p.pid) for p in procs]
+        bytes1 = [await sse_bytes(p.url) for p in procs]
         redis1 = cpu_seconds(redis_pid) if redis_pid else 0.0
         await asyncio.sleep(2.0)  # let the last changes of the window arrive
         result = await load.command("stop", timeout=120)
@@ -170,4 +195,5 @@ async def measure(
         "client_cpu_pct": result["cpu_s"] / result["wall_s"] * 100,
         "client_bytes_per_s": result["bytes"] / result["wall_s"],
         "window_s": elapsed,
+        "web_sse_bytes": [b - a for a, b in zip(bytes0, bytes1, strict=True)],
     }

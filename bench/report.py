@@ -202,7 +202,8 @@ def section_processing(rows: list[dict[str, Any]]) -> str:
             [
                 f"{r['agents']:,} / {r['calls']:,} / {r['queues']}",
                 f"{r['bytes'] / 1024:,.0f} KB",
-                *(f"{s[k]:.1f}" for k in STAGES),
+                # "—": a stage the run that made these figures did not time (older results).
+                *(f"{s[k]:.1f}" if k in s else "—" for k in STAGES),
                 f"**{r['total_ms']:.1f}**",
                 f"{r['max_ms']:.0f}",
             ]
@@ -286,6 +287,31 @@ def section_browser(b: dict[str, Any]) -> str:
     )
 
 
+def section_boards(rows: list[dict[str, Any]]) -> str:
+    """1,000 TVs on one web process over 1 or 50 saved boards (``bench/boards.py``)."""
+    lines = [
+        "One change a second, every TV shown it (the boards show the whole floor). The hub "
+        "renders a change once per view, a saved board being a view, and writes the same bytes "
+        "to all of that view's TVs: 50 boards are 50 renders a change where 1 board is 1. CPU: "
+        "the web process over the window, divided by the changes in it (so with each second's "
+        "freshness beat to every TV, and the writes to 1,000 sockets, which do not depend on the "
+        "boards); bytes: its own count of SSE bytes over the window, per change. The rest of the "
+        "CPU per change is the per-board renders. Measured beside other work on the same two "
+        "cores: compare the two rows, not the figures with other sections.",
+        "",
+        "| boards | TVs connected | renders / change | web CPU / change | bytes / change "
+        "| p50 | p99 |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['boards']} | {row['connected']} | {row['renders_per_change']} "
+            f"| {row['cpu_ms_per_change']:.1f} ms | {row['bytes_per_change'] / 1024:.0f} KiB "
+            f"| {ms(row['p50'])} | {ms(row['p99'])} |"
+        )
+    return "\n".join(lines)
+
+
 def write(r: dict[str, Any], out: Path, notes: str = "") -> None:
     parts = [
         "# Benchmarks",
@@ -303,7 +329,7 @@ def write(r: dict[str, Any], out: Path, notes: str = "") -> None:
         "bench/run            # everything, about 15 minutes; writes this file",
         "bench/run --quick    # shorter windows and fewer samples",
         "bench/run --only processing,fanout   # a subset of: processing, fanout, product,",
-        "                                     # browser, qmstats",
+        "                                     # browser, qmstats, boards",
         "```",
         "",
         "It uses `.venv` (creating it like `scripts/test`), raises the open-file limit, starts an "
@@ -336,6 +362,9 @@ def write(r: dict[str, Any], out: Path, notes: str = "") -> None:
             "",
             r["qmstats"],
         ]
+    if "boards" in r:
+        title = "8. Saved boards: 1,000 TVs over 50 boards (`bench/boards.py`)"
+        parts += ["", f"## {title}", "", section_boards(r["boards"])]
     notes_file = Path(__file__).with_name("notes.md")
     if notes_file.exists():
         parts += ["", notes_file.read_text().strip()]

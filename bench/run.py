@@ -19,7 +19,7 @@ from msgspec.structs import replace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import browser, fanout, processing, product
+from bench import boards, browser, fanout, processing, product
 from bench.common import machine, versions
 from bench.floor import Floor, state_of
 from bench.report import write
@@ -27,13 +27,14 @@ from tests.browser.chromium import executable
 from tests.drive import quiet
 from tests.harness import ROOT, Stack, raise_nofile
 
-ALL = "processing,fanout,product,browser,qmstats"
+ALL = "processing,fanout,product,browser,qmstats,boards"
 KEYS_OF = {
     "processing": ("processing",),
     "fanout": ("fanout",),
     "product": ("upstream", "bytes", "e2e"),
     "browser": ("browser",),
     "qmstats": ("qmstats",),
+    "boards": ("boards",),
 }
 
 
@@ -172,6 +173,10 @@ async def main() -> int:
             )
         if "qmstats" in only:
             results["qmstats"] = qmstats(log)
+        if "boards" in only:
+            floor = Floor(200)
+            state = state_of(await floor.fetch(), floor.directory)
+            results["boards"] = await boards.run(stack, state, 8.0 if args.quick else 20.0, log)
     except BaseException:
         print(f"benchmark failed; process logs in {workdir}", file=sys.stderr)
         print(stack.logs(), file=sys.stderr)

@@ -93,6 +93,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--targets", required=True, help="host:port[,host:port...]")
     parser.add_argument("--n", type=int, required=True)
+    # Several paths, comma-separated: client i opens path i modulo their number.
     parser.add_argument("--path", default="/events?view=tv")
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=30.0)
@@ -100,13 +101,17 @@ async def main() -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     targets = [(t.rsplit(":", 1)[0], int(t.rsplit(":", 1)[1])) for t in args.targets.split(",")]
+    paths = args.path.split(",")
     load = Load()
     tasks: list[asyncio.Task[None]] = []
     started = time.monotonic()
     for first in range(0, args.n, args.batch):
         batch = range(first, min(args.n, first + args.batch))
         made = await asyncio.gather(
-            *(load.connect(*targets[i % len(targets)], args.path, args.timeout) for i in batch)
+            *(
+                load.connect(*targets[i % len(targets)], paths[i % len(paths)], args.timeout)
+                for i in batch
+            )
         )
         for conn in made:
             if conn is not None:
