@@ -54,3 +54,13 @@ async def test_listing_and_revoking(store: LinkStore) -> None:
     assert first.id not in await store.live() and second.id in await store.live()
     with pytest.raises(NoLink):
         await store.revoke("sales", first.id)
+
+
+async def test_revoke_all_of_a_deleted_board(store: LinkStore) -> None:
+    _, one = await store.create("sales", "sup", 1.0)
+    await store.create("sales", "sup", 2.0)
+    _, other = await store.create("support", "sup", 3.0)
+    assert await store.revoke_all("sales") == 2
+    assert await store.links("sales") == []
+    assert await store.admits("sales", store.cookie_of(one)) is None
+    assert await store.admits("support", store.cookie_of(other)) is not None

@@ -91,6 +91,17 @@ class LinkStore:
             raise NoLink(f"board {board!r} has no link {ident!r}")
         return msgspec.json.decode(raw, type=Link)
 
+    async def revoke_all(self, board: str) -> int:
+        """Every link of ``board`` (it was deleted: a new board of the same id starts clean)."""
+        revoked = 0
+        for link in await self.links(board):
+            try:
+                await self.revoke(board, link.id)
+                revoked += 1
+            except NoLink:
+                continue
+        return revoked
+
     async def admits(self, board: str, cookie: str) -> Link | None:
         """The link of ``board`` whose cookie this is, if it was not revoked."""
         if not cookie:

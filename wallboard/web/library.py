@@ -18,6 +18,7 @@ from wallboard.model import board as boards
 from wallboard.model.board import Board, Invalid, Playlist, Rules
 from wallboard.store.audit import AuditLog
 from wallboard.store.boards import BoardStore, Exists, Full, Kind, Missing, Stale
+from wallboard.store.links import LinkStore
 from wallboard.web import errors
 
 log = logging.getLogger("wallboard.web")
@@ -45,10 +46,13 @@ def _version(raw: Any) -> int:
 
 
 class BoardLibrary:
-    def __init__(self, store: BoardStore, audit: AuditLog, rules: Rules) -> None:
+    def __init__(
+        self, store: BoardStore, audit: AuditLog, rules: Rules, links: LinkStore | None = None
+    ) -> None:
         self.store = store
         self.audit = audit
         self.rules = rules
+        self.links = links
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -136,6 +140,8 @@ class BoardLibrary:
             deleted = await self.store.delete(kind, ident)
         except Missing as exc:
             raise errors.NotFound(str(exc)) from None
+        if kind == "boards" and self.links is not None:
+            await self.links.revoke_all(ident)  # its screens go blank, its links die with it
         await self.audit.append(user=user, action=f"{kind[:-1]}.delete", target=ident,
                                 result="ok")  # fmt: skip
         return deleted

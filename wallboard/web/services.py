@@ -81,7 +81,7 @@ class Services:
             actions_per_minute=settings.actions_per_minute,
         )
         actions = ActionService(qm, redis, keys, lambda: hub.state, audit, messages, policy)
-        library = _library(settings, board_store, audit)
+        library = _library(settings, board_store, audit, link_store)
         return cls(
             settings=settings,
             redis=redis,
@@ -103,9 +103,12 @@ class Services:
         )
 
 
-def _library(settings: Settings, store: BoardStore, audit: AuditLog) -> BoardLibrary:
+def _library(
+    settings: Settings, store: BoardStore, audit: AuditLog, links: LinkStore
+) -> BoardLibrary:
     watched = frozenset(q for q in settings.queue_list if q != "*")
-    return BoardLibrary(store, audit, Rules(watched=watched, max_boards=settings.max_boards))
+    rules = Rules(watched=watched, max_boards=settings.max_boards)
+    return BoardLibrary(store, audit, rules, links)
 
 
 def _guard(
