@@ -18,8 +18,7 @@ from typing import Any
 from redis.exceptions import RedisError
 from sse_starlette import ServerSentEvent
 
-from wallboard.model.alerts import with_alerts
-from wallboard.model.board import Board, board_thresholds
+from wallboard.model.board import Board
 from wallboard.model.derive import Directory
 from wallboard.model.diff import apply, diff, touched
 from wallboard.model.state import EMPTY, Floor
@@ -30,6 +29,7 @@ from wallboard.store.directory import DirectoryStore
 from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import Change, SnapshotStore
 from wallboard.web.alertboard import AlertBoard
+from wallboard.web.boardviews import BoardViews
 from wallboard.web.cache import RenderCache
 from wallboard.web.errors import Unavailable
 from wallboard.web.fanout import Fanout, Subscriber
@@ -39,7 +39,7 @@ from wallboard.web.linkwatch import LinkWatch
 from wallboard.web.liveness import Liveness
 from wallboard.web.noticeboard import Noticeboard
 from wallboard.web.render import Renderer, Shown, structural
-from wallboard.web.views import Known, UnknownBoard, View, known
+from wallboard.web.views import Known, View, known
 
 DIRECTORY_EVERY_S = 30.0  # how often the names filters may use are read again
 
@@ -75,10 +75,7 @@ class Hub:
         self._directory_read = 0.0
         self._known: tuple[str, Known] | None = None
         self._resync = False
-        self.board_store = boards
-        self.boards: dict[str, Board] = {}
-        self._boards_rev = -1
-        self._board_floors: dict[View, tuple[str, Floor]] = {}
+        self.boardviews = BoardViews(boards, settings.alert_thresholds)
         self.version = ""
         self.state: Floor = EMPTY
         self._rng = random.Random()
@@ -114,6 +111,10 @@ class Hub:
         return self.fanout.dropped
 
     @property
+    def boards(self) -> dict[str, Board]:
+        return self.boardviews.boards
+
+    @property
     def messages(self) -> list[dict[str, Any]]:
         return self.noticeboard.messages
 
@@ -128,10 +129,7 @@ class Hub:
         return View.from_query(query, kind, self._known[1])
 
     def board_view(self, ident: str) -> View:
-        board = self.boards.get(ident)
-        if board is None:
-            raise UnknownBoard(f"no board {ident!r}")
-        return View.of_board(board)
+        return self.boardviews.view(ident)
 
     # -- clients ---------------------------------------------------------------------------
 
@@ -144,12 +142,12 @@ class Hub:
     def detach(self, subscriber: Subscriber) -> None:
         self.fanout.remove(subscriber)
         if subscriber.view not in self.fanout.subscribers:
-            self._board_floors.pop(subscriber.view, None)
+            self.boardviews.forget(subscriber.view)
 
     def _initial(self, view: View, since: str | None) -> bytes:
         retry = self._rng.randint(1000, 4000)
         freshness = self.renderer.freshness(self.fresh, time.time())
-        resumable = since and self.loaded and not self._own_alerts(view)
+        resumable = since and self.loaded and not self.boardviews.own_thresholds(view)
         missed = self.history.missed(since) if since and resumable else None
         if since and self.loaded and since == self.version:
             html = freshness
@@ -195,32 +193,17 @@ class Hub:
 
     # -- boards with thresholds of their own -------------------------------------------------
 
-    def _own_alerts(self, view: View) -> Board | None:
-        board = self.boards.get(view.board) if view.board else None
-        return board if board is not None and board.thresholds else None
-
     def floor_of(self, view: View) -> Floor:
-        """What the view shows: its part of the floor, with the alert levels of its board's
-        own thresholds if it has any (held from what this view showed before)."""
-        board = self._own_alerts(view)
-        if board is None:
-            return view.select(self.state)
-        shown = self._board_floors.get(view)
-        if shown is not None and shown[0] == self.version:
-            return shown[1]
-        previous = shown[1] if shown is not None else EMPTY
+        """What the view shows: its part of the floor, with its board's own alert levels."""
         qm_now = time.time() + float(self.meta.get("qm_clock_offset") or 0.0)
-        thresholds = board_thresholds(self.settings.alert_thresholds, board)
-        floor = with_alerts(view.select(self.state), thresholds, previous, qm_now)
-        self._board_floors[view] = (self.version, floor)
-        return floor
+        return self.boardviews.floor_of(view, self.state, self.version, qm_now)
 
     def _changes(self, view: View, changed: dict[str, set[str]], reshaped: set[str]) -> str:
-        if self._own_alerts(view) is None:
+        if self.boardviews.own_thresholds(view) is None:
             return self.renderer.changes(view.select(self.state), view, changed, reshaped)
-        before = self._board_floors.get(view)
+        before = self.boardviews.shown(view)
         floor = self.floor_of(view)
-        delta = diff(before[1] if before else EMPTY, floor)
+        delta = diff(before or EMPTY, floor)
         return self.renderer.changes(floor, view, touched(delta), structural(delta))
 
     # -- what the follower tells ------------------------------------------------------------
@@ -229,7 +212,7 @@ class Hub:
         self.version, self.state = version, floor
         self.history.restart(version)
         self.cache.clear()
-        self._board_floors.clear()
+        self.boardviews.clear()
         self._resync = True  # sent once the meta is read again (refresh follows)
 
     def apply(self, change: Change) -> None:
@@ -274,26 +257,13 @@ class Hub:
         self._known = None
 
     async def _read_boards(self) -> None:
-        """The saved boards, again whenever one was written; their screens follow."""
-        if self.board_store is None:
-            return
-        revision = await self.board_store.revision()
-        if revision == self._boards_rev:
-            return
-        self._boards_rev = revision
-        self.boards = {b.id: b for b in await self.board_store.boards()}
-        for view in self.fanout.views():
-            if view.board:
-                self._board_changed(view)
-
-    def _board_changed(self, view: View) -> None:
-        """A screen of a board that changed reloads (its page is laid out anew); one whose
-        board is gone says so instead of showing old data."""
-        board = self.boards.get(view.board)
-        if board is None:
-            self.fanout.send(view, encode(self.renderer.board_removed(view)))
-        elif View.of_board(board) != view:
-            self.fanout.send(view, encode(self.renderer.reload()))
+        """A screen of a board that was redesigned reloads (its page is laid out anew); one
+        whose board is gone says so instead of showing old data."""
+        for view, fate in await self.boardviews.refresh(self.fanout.views()):
+            html = (
+                self.renderer.board_removed(view) if fate == "removed" else self.renderer.reload()
+            )
+            self.fanout.send(view, encode(html))
 
     async def judge_now(self) -> None:
         """The data's freshness as Redis says it this instant (the hub reads it once per
