@@ -19,6 +19,7 @@ from wallboard.logs import RequestIdMiddleware
 from wallboard.settings import Settings
 from wallboard.store.connection import connect
 from wallboard.web import (
+    alert_page,
     alert_routes,
     api,
     board,
@@ -173,7 +174,8 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(error_body("invalid", f"{where}: {first.get('msg', 'invalid')}"), 422)
 
     routers = (board, health, login, supervisor, api, board_pages, library_routes,
-               link_routes, alert_routes, editor, editor_links, playlist_page)  # fmt: skip
+               link_routes, alert_routes, alert_page, editor, editor_links,
+               playlist_page)  # fmt: skip
     for module in routers:
         app.include_router(module.router)
     return app
