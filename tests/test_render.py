@@ -57,9 +57,11 @@ def test_full_render_has_every_component_out_of_band() -> None:
         'id="totals"',
         'id="freshness"',
         'id="messages"',
+        'id="alerts"',
+        'id="escalation"',
     ):
         assert element in html
-    assert html.count('hx-swap-oob="true"') == 6
+    assert html.count('hx-swap-oob="true"') == 8
 
 
 def test_a_state_change_renders_one_tile() -> None:
