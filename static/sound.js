@@ -20,6 +20,8 @@
       var Ctor = window.AudioContext || window.webkitAudioContext;
       if (!Ctor) { return null; }
       ctx = new Ctor();
+      // Sound allowed later without a tap (a policy change, a kiosk setting): play what waited.
+      ctx.onstatechange = function () { if (ctx.state === "running") { flush(); } };
     }
     return ctx;
   }
@@ -54,6 +56,13 @@
     }
   }
 
+  function flush() {
+    blockedNotice(false);
+    var waiting = pending;
+    pending = [];
+    if (waiting.length) { play(waiting.indexOf("red") >= 0 ? "red" : waiting[0]); }
+  }
+
   function check() {
     var now = Date.now();
     var items = document.querySelectorAll("#alerts [data-alert-id]");
@@ -74,12 +83,7 @@
     if (!evt.target || evt.target.id !== "sound-blocked") { return; }
     var c = context();
     if (!c) { return; }
-    c.resume().then(function () {
-      blockedNotice(false);
-      var waiting = pending;
-      pending = [];
-      if (waiting.length) { play(waiting.indexOf("red") >= 0 ? "red" : waiting[0]); }
-    });
+    c.resume().then(flush);
   });
   document.addEventListener("htmx:oobAfterSwap", function (evt) {
     var target = evt.detail && evt.detail.target;

@@ -78,10 +78,10 @@ def test_qmauth_for_each_user(client: TestClient) -> None:
         ("robot", "robot"): ("Robot", "ROBOTS", "ROBOT USRADMIN", "0"),
         ("demosupervisor", "demo"): ("Demo Supervisor", "SUPERVISORS",
                                      "USER REALTIME RT_PAUSEAGENT RT_UNPAUSEAGENT BRO_MSG "
-                                     "SUPERVISOR", "0"),
+                                     "SUPERVISOR WALLBOARD_ADD", "0"),
         ("supervisor2", "demo2"): ("Laura Bianchi", "SUPERVISORS",
-                                   "USER REALTIME RT_PAUSEAGENT RT_UNPAUSEAGENT BRO_MSG SUPERVISOR",
-                                   "0"),
+                                   "USER REALTIME RT_PAUSEAGENT RT_UNPAUSEAGENT BRO_MSG "
+                                   "SUPERVISOR WALLBOARD_ADD", "0"),
         ("viewer", "viewer"): ("Wallboard Viewer", "USERS", "USER REALTIME", "0"),
         ("admin", "admin"): ("Administrator", "ADMIN", "USER USRADMIN", "1"),
     }  # fmt: skip
