@@ -144,3 +144,12 @@ def test_snapshot_of_a_board_is_what_it_shows(web: Proc) -> None:
     assert all(c["queue"] == "300" for c in snap["calls"])
     missing = httpx.get(f"{web.url}/api/snapshot", params={"board": "nope"})
     assert missing.status_code == 404
+
+
+def test_a_board_of_queues_that_are_gone_says_so(web: Proc) -> None:
+    board = {"title": "Gone", "queues": ["300", "999"], "widgets": ["queues"]}
+    assert api(web, "POST", "/api/boards", json=board).status_code == 201
+    page = until(lambda: (r := httpx.get(f"{web.url}/boards/gone", timeout=10)).status_code == 200
+                 and r.text, 10, "the board's page")  # fmt: skip
+    assert "Not in QueueMetrics now: 999" in page
+    assert "300" not in page.split("Not in QueueMetrics now:")[1].split("<")[0]
