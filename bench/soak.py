@@ -66,6 +66,8 @@ async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         WALLBOARD_ACTIONS_PER_MINUTE="100000",
         WALLBOARD_KEEPALIVE="5",
         WALLBOARD_CLIENT_QUEUE_SIZE="256",
+        # Every client comes from this one address: lift the cap on streams per address.
+        WALLBOARD_SSE_PER_ADDRESS=str(args.clients + 100),
     )
     assert web.port
     # A new connection per request: a kept-alive one can be closed by the server as it is

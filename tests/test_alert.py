@@ -33,7 +33,11 @@ def test_raised_once_and_updated_in_place() -> None:
         ("300", "waiting", "yellow", "active", 100)
     ]
     again = step(alerts, "yellow", 103, value=6)
-    assert len(again) == 1 and again[0].id == alerts[0].id and again[0].value == 6
+    assert len(again) == 1 and again[0].id == alerts[0].id
+    assert again[0].value == 5, "the value alone moving is no change (no write, no message)"
+    assert reconcile(alerts, {KEY: ("yellow", 6)}, 103).alerts == []
+    red = step(alerts, "red", 104, value=9)
+    assert (red[0].id, red[0].level, red[0].value) == (alerts[0].id, "red", 9)
 
 
 def test_turning_red_is_reported_and_reactivates_an_acknowledged_alert() -> None:

@@ -39,7 +39,7 @@ async def test_an_acknowledgement_is_not_lost_to_a_concurrent_poll(store: AlertS
         # The poller read the alerts; a supervisor acknowledges before it writes.
         first_read.set()
         await acked.wait()
-        return reconcile(alerts, {("300", "waiting"): ("red", 10.0)}, 103)
+        return reconcile(alerts, {("300", "waiting"): ("yellow", 10.0)}, 103)
 
     def ack(alerts: list[Alert]) -> Outcome:
         return Outcome([acknowledge(alerts[0], "sup", "seen", 102)], [])
@@ -50,7 +50,12 @@ async def test_an_acknowledgement_is_not_lost_to_a_concurrent_poll(store: AlertS
     acked.set()
     await poll
     (alert,) = await store.open_alerts()
-    assert (alert.state, alert.acked_by, alert.value) == ("acknowledged", "sup", 10.0)
+    assert (alert.state, alert.acked_by, alert.level, alert.value) == (
+        "acknowledged",
+        "sup",
+        "yellow",
+        10.0,
+    )
 
 
 async def test_a_poller_without_the_lease_writes_nothing(store: AlertStore, redis: Redis,

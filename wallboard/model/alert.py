@@ -34,7 +34,7 @@ class Alert(Struct, frozen=True, kw_only=True):
     queue: str
     metric: str
     level: Level
-    value: float | None
+    value: float | None  # the figure when it was raised or last changed level or state
     since: float  # when it was raised
     state: AlertState = "active"
     red_since: float | None = None  # when it turned red (for escalation)
@@ -118,7 +118,9 @@ def reconcile(
         key = (alert.queue, alert.metric)
         seen.add(key)
         updated = _update(alert, now_readings.get(key), now, clear_after_s)
-        if updated != alert:
+        # The value alone moving (a wait growing by the second) is no change worth a write or
+        # a message to every screen: it is kept as of the last change of level or state.
+        if replace(updated, value=alert.value) != alert:
             changed.append(updated)
             if updated.red_since == now and updated.level == "red":
                 red.append(updated)

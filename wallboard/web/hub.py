@@ -70,6 +70,7 @@ class Hub:
         self.liveness = Liveness(settings.stale_after_s, settings.keepalive)
         self.noticeboard = Noticeboard(messages)
         self.alertboard = AlertBoard(alerts, settings.escalate_after)
+        self._alerts_sent: dict[View, tuple[tuple[str, str, str, str], ...]] = {}
         self.directory_store = directory
         self.directory = Directory()
         self._directory_read = 0.0
@@ -143,6 +144,7 @@ class Hub:
         self.fanout.remove(subscriber)
         if subscriber.view not in self.fanout.subscribers:
             self.boardviews.forget(subscriber.view)
+            self._alerts_sent.pop(subscriber.view, None)
 
     def _initial(self, view: View, since: str | None) -> bytes:
         retry = self._rng.randint(1000, 4000)
@@ -183,6 +185,14 @@ class Hub:
             alerts=self._alerts_of(view),
             **extra,
         )
+
+    def _send_alerts(self) -> None:
+        """The alert strip to the views whose alerts changed (most views' did not)."""
+        for view in self.fanout.views():
+            key = self.alertboard.key(view)
+            if self._alerts_sent.get(view) != key:
+                self._alerts_sent[view] = key
+                self.fanout.send(view, encode(self.renderer.alerts(self._alerts_of(view))))
 
     def _alerts_of(self, view: View) -> Shown:
         """The view's alerts as the strip and the escalation banner show them."""
@@ -236,8 +246,7 @@ class Hub:
                 html = self.renderer.messages(self.noticeboard.for_view(view))
                 self.fanout.send(view, encode(html))
         if await self.alertboard.refresh():
-            for view in self.fanout.views():
-                self.fanout.send(view, encode(self.renderer.alerts(self._alerts_of(view))))
+            self._send_alerts()
         await self._read_directory()
         await self._read_boards()
         if self.links is not None:
