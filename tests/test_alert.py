@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from msgspec.structs import replace
 
 from wallboard.model.alert import (
     Alert,
@@ -71,8 +72,6 @@ def test_cleared_then_breached_again_is_a_new_alert() -> None:
 
 
 def replace_ok(alert: Alert, since: float) -> Alert:
-    from msgspec.structs import replace
-
     return replace(alert, ok_since=since)
 
 

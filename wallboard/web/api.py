@@ -30,12 +30,17 @@ router = APIRouter(prefix="/api")
 JSON_ONLY = [Depends(json_only)]
 
 
-async def json_body(request: Request, fields: dict[str, type]) -> dict[str, Any]:
-    """The body as an object with only the known fields, each of the right type."""
+async def json_value(request: Request) -> Any:
+    """The body as JSON, whatever its shape; BadJson when it is not JSON at all."""
     try:
-        body = json.loads(await request.body())
+        return json.loads(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise BadJson("the body is not valid JSON") from None
+
+
+async def json_body(request: Request, fields: dict[str, type]) -> dict[str, Any]:
+    """The body as an object with only the known fields, each of the right type."""
+    body = await json_value(request)
     if not isinstance(body, dict):
         raise Invalid("the body must be a JSON object")
     unknown = sorted(set(body) - set(fields))

@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from msgspec.structs import replace
@@ -22,6 +24,7 @@ from wallboard.store.links import LinkStore
 from wallboard.web import errors
 
 log = logging.getLogger("wallboard.web")
+T = TypeVar("T")
 
 
 class InvalidBoard(errors.Invalid):
@@ -36,6 +39,15 @@ class InvalidBoard(errors.Invalid):
 
 def _invalid(field: str, reason: str) -> InvalidBoard:
     return InvalidBoard([boards.Problem(field, reason)])
+
+
+def _item(kind: str, index: int, check: Callable[[], T]) -> T:
+    """One item of an import, its problems named by where it stands: ``boards[2].title``."""
+    try:
+        return check()
+    except Invalid as exc:
+        problems = [boards.Problem(f"{kind}[{index}].{p.field}", p.reason) for p in exc.problems]
+        raise InvalidBoard(problems) from None
 
 
 def _version(raw: Any) -> int:
@@ -158,29 +170,17 @@ class BoardLibrary:
         """Every board and playlist of an export, checked before anything is written."""
         if not isinstance(doc, dict) or not isinstance(doc.get("boards", []), list):
             raise _invalid("boards", 'send {"boards": [...], "playlists": [...]}')
-        items = doc.get("boards", [])
-        checked: list[Board] = []
-        for i, raw in enumerate(items):
-            try:
-                checked.append(boards.board(raw, self.rules))
-            except Invalid as exc:
-                raise InvalidBoard([boards.Problem(f"boards[{i}].{p.field}", p.reason)
-                                    for p in exc.problems]) from None  # fmt: skip
+        if not isinstance(doc.get("playlists", []), list):
+            raise _invalid("playlists", "must be a list")
+        checked = [_item("boards", i, partial(boards.board, raw, self.rules))
+                   for i, raw in enumerate(doc.get("boards", []))]  # fmt: skip
         ids = [b.id for b in checked]
         if len(set(ids)) != len(ids):
             raise _invalid("boards", "two boards have the same id")
         if len(ids) > self.rules.max_boards:
             raise _invalid("boards", f"at most {self.rules.max_boards} boards may be stored")
-        lists: list[Playlist] = []
-        raw_lists = doc.get("playlists", [])
-        if not isinstance(raw_lists, list):
-            raise _invalid("playlists", "must be a list")
-        for i, raw in enumerate(raw_lists):
-            try:
-                lists.append(boards.playlist(raw, ids))
-            except Invalid as exc:
-                raise InvalidBoard([boards.Problem(f"playlists[{i}].{p.field}", p.reason)
-                                    for p in exc.problems]) from None  # fmt: skip
+        lists = [_item("playlists", i, partial(boards.playlist, raw, ids))
+                 for i, raw in enumerate(doc.get("playlists", []))]  # fmt: skip
         return checked, lists
 
     async def import_all(self, doc: Any, user: str) -> dict[str, int]:

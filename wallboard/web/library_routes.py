@@ -4,7 +4,6 @@ order of checks as the actions (415, 401, 403, then 400/422, 404, 409)."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import msgspec
@@ -12,21 +11,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from wallboard.store.boards import Kind
+from wallboard.web.api import json_value
 from wallboard.web.deps import ApiViewer, Needs, ServicesDep, json_only
-from wallboard.web.errors import BadJson
 from wallboard.web.guard import Caller
 
 router = APIRouter(prefix="/api", tags=["boards"])
 JSON_ONLY = [Depends(json_only)]
 ApiDesigner = Annotated[Caller, Depends(Needs("boards"))]
 KINDS: dict[str, Kind] = {"boards": "boards", "playlists": "playlists"}
-
-
-async def _body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadJson("the body is not valid JSON") from None
 
 
 def _json(value: Any, status: int = 200) -> JSONResponse:
@@ -57,7 +49,7 @@ async def get_playlist(ident: str, caller: ApiViewer, services: ServicesDep) -> 
 async def create_board(
     request: Request, caller: ApiDesigner, services: ServicesDep
 ) -> JSONResponse:
-    board = await services.library.create_board(await _body(request), caller.user)
+    board = await services.library.create_board(await json_value(request), caller.user)
     return _json(board, 201)
 
 
@@ -65,7 +57,7 @@ async def create_board(
 async def create_playlist(
     request: Request, caller: ApiDesigner, services: ServicesDep
 ) -> JSONResponse:
-    playlist = await services.library.create_playlist(await _body(request), caller.user)
+    playlist = await services.library.create_playlist(await json_value(request), caller.user)
     return _json(playlist, 201)
 
 
@@ -73,14 +65,14 @@ async def create_playlist(
 async def update_board(
     ident: str, request: Request, caller: ApiDesigner, services: ServicesDep
 ) -> JSONResponse:
-    return _json(await services.library.update_board(ident, await _body(request), caller.user))
+    return _json(await services.library.update_board(ident, await json_value(request), caller.user))
 
 
 @router.put("/playlists/{ident}", dependencies=JSON_ONLY)
 async def update_playlist(
     ident: str, request: Request, caller: ApiDesigner, services: ServicesDep
 ) -> JSONResponse:
-    body = await _body(request)
+    body = await json_value(request)
     return _json(await services.library.update_playlist(ident, body, caller.user))
 
 
@@ -101,5 +93,5 @@ async def export(caller: ApiViewer, services: ServicesDep) -> JSONResponse:
 
 @router.post("/import", dependencies=JSON_ONLY)
 async def import_all(request: Request, caller: ApiDesigner, services: ServicesDep) -> JSONResponse:
-    counts = await services.library.import_all(await _body(request), caller.user)
+    counts = await services.library.import_all(await json_value(request), caller.user)
     return _json({"ok": True, "imported": counts})
