@@ -51,12 +51,23 @@ def average_wait(agents: int, traffic: float, aht_s: float) -> float:
 
 def agents_needed(traffic: float, aht_s: float, target_s: float, target: float) -> int:
     """The fewest agents whose service level reaches ``target`` (0..1); ValueError past
-    ``MAX_AGENTS``."""
+    ``MAX_AGENTS``.
+
+    Erlang B is stepped one agent at a time as the search goes up, so the whole search costs
+    one pass of the recurrence (it runs for every queue on every poll)."""
     if not 0 <= target < 1:
         raise ValueError("the target service level must be at least 0 and below 1")
+    if aht_s <= 0:
+        raise ValueError("the average handling time must be positive")
     agents = max(1, math.floor(traffic) + 1)
-    while service_level(agents, traffic, aht_s, target_s) < target:
+    if agents > MAX_AGENTS:
+        raise ValueError(f"more than {MAX_AGENTS} agents would be needed")
+    b = erlang_b(agents, traffic)
+    while True:
+        waits = agents * b / (agents - traffic * (1.0 - b))
+        if 1.0 - waits * math.exp(-(agents - traffic) * target_s / aht_s) >= target:
+            return agents
         agents += 1
         if agents > MAX_AGENTS:
             raise ValueError(f"more than {MAX_AGENTS} agents would be needed")
-    return agents
+        b = traffic * b / (agents + traffic * b)

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from msgspec.structs import replace
 
 from wallboard.model.agentday import Tally, agent_key, day_of, ended_pauses
-from wallboard.model.staffing import Recent, staffing, window, window_sl
+from wallboard.model.staffing import WINDOW_S, Recent, staffing, window, window_sl
 from wallboard.model.state import Agent, Floor, Queue
 from wallboard.model.trend import Series, sample
 from wallboard.qm.stats import CallRecord
 
 Target = tuple[float, float] | None  # seconds, percent; None: the queue has no target
+MIN_SPAN_S = 300.0  # just after the day starts, the rate is taken over at least 5 minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +59,16 @@ def _with_day(agent: Agent, insights: Insights, pauses: Mapping[str, float], now
     )
 
 
+def span(now: float, day_start: float) -> float:
+    """The window the arrival rate is measured over: 30 minutes, or the day so far when it is
+    younger (calls before the day's start are not in today's list, so dividing by 30 minutes
+    would understate the rate)."""
+    return min(WINDOW_S, max(MIN_SPAN_S, now - day_start))
+
+
 def apply(previous: Floor, floor: Floor, insights: Insights, now: float) -> Outcome:
     live = _live(floor)
+    span_s = span(now, insights.day_start)
     readings: dict[str, tuple[int, int, float | None]] = {}
     queues: list[Queue] = []
     for q in floor.queues:
@@ -77,6 +86,7 @@ def apply(previous: Floor, floor: Floor, insights: Insights, now: float) -> Outc
                 on_call=q.agents_on_call,
                 target_s=target_s,
                 target_pct=target_pct,
+                span_s=span_s,
             )
         longest = max(0, int(now - q.longest_wait_since)) if q.longest_wait_since else 0
         readings[q.queue] = (q.waiting, longest, sl)
