@@ -125,3 +125,11 @@ def test_sparkline_shares_the_right_edge_and_drops_old_points() -> None:
     )
     assert sparkline.line(b, "waiting", 300).segments == []  # older than the hour shown
     assert sparkline.line((), "sl").segments == []
+
+
+def test_the_supervisor_page_has_the_agents_day_as_columns() -> None:
+    floor = Floor(agents=(worker("agent/1", "Ann", 9), Agent(agent="agent/2", name="Bob")))
+    html = Renderer().components(floor, View(kind="supervisor"))
+    assert 'data-sort-answered="9"' in html and 'data-sort-answered="-1"' in html
+    assert '<span class="answered">9</span>' in html
+    assert '<span class="day">0:15 · 100 s · 0:00</span>' in html
