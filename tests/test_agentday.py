@@ -72,7 +72,7 @@ def test_the_rate_window_is_the_day_so_far_when_younger() -> None:
 def test_the_pipeline_puts_trend_staffing_and_the_day_on_the_floor() -> None:
     now = DAY + 7200
     live = Realtime([agent("agent/1", "300")], [call("w1", "300", entered=int(now) - 30)])
-    recent = {"300": [Recent(now - 600 - i, True, 180.0, 5.0) for i in range(99)]}
+    recent = {"300": [Recent(now - 700 + i, True, 180.0, 5.0) for i in range(99)]}
     insights = Insights(
         day_start=DAY,
         tallies={"agent/1": (4, 400)},

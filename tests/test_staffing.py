@@ -85,3 +85,10 @@ def test_window_service_level() -> None:
     assert window_sl(mixed, 20) == 33.3  # one of three within 20 s; the lost call counts
     assert window_sl([], 20) is None
     assert window_sl(mixed, None) is None
+
+
+def test_the_window_of_many_sorted_calls_is_a_slice() -> None:
+    many = [Recent(NOW - 4000 + i, True, 60.0) for i in range(4001)]
+    got = window(many, NOW)
+    assert list(got) == [c for c in many if NOW - WINDOW_S <= c.entered <= NOW]
+    assert window([], NOW) == []

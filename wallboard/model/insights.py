@@ -48,6 +48,8 @@ def _live(floor: Floor) -> dict[str, list[Recent]]:
     for call in floor.calls:
         if call.entered:
             out.setdefault(call.queue, []).append(Recent(float(call.entered), False, 0.0))
+    for calls in out.values():
+        calls.sort(key=lambda c: c.entered)
     return out
 
 
@@ -101,11 +103,14 @@ def apply(previous: Floor, floor: Floor, insights: Insights, now: float) -> Outc
 
 
 def recent_calls(calls: Iterable[CallRecord], since: float) -> dict[str, list[Recent]]:
-    """Per queue, the calls of QmStats' list that entered at or after ``since``."""
+    """Per queue, the calls of QmStats' list that entered at or after ``since``, sorted by
+    entry (``staffing.window`` bisects them)."""
     out: dict[str, list[Recent]] = {}
     for c in calls:
         if c.entered >= since:
             out.setdefault(c.queue, []).append(
                 Recent(float(c.entered), c.answered, float(c.talk), float(c.wait))
             )
+    for recent in out.values():
+        recent.sort(key=lambda c: c.entered)
     return out
