@@ -97,3 +97,13 @@ def test_without_qmstats_the_trend_runs_and_staffing_waits() -> None:
     (queue,) = result.floor.queues
     assert queue.staffing is None and len(queue.trend) == 1 and queue.trend[0].sl is None
     assert result.floor.agents[0].today is None
+
+
+def test_just_after_the_day_starts_the_rate_is_that_of_the_day_so_far() -> None:
+    # Ten calls in the day's first ten minutes are 60 an hour, not 20 (ten in 30 minutes).
+    now = DAY + 600
+    recent = {"300": [Recent(DAY + 60 * i, True, 120.0, 5.0) for i in range(10)]}
+    insights = Insights(day_start=DAY, tallies={}, recent=recent, default_target=(20.0, 80.0))
+    live = Realtime([agent("agent/1", "300")], [])
+    (queue,) = step(EMPTY, live, replace_context(insights), now).floor.queues
+    assert queue.staffing is not None and queue.staffing.arrivals_per_hour == 60.0
