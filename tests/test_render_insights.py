@@ -44,6 +44,9 @@ def test_the_gap_in_large_type_with_its_figures() -> None:
     assert "+3 needed" in html and "39%" in html and "80% in 20 s" in html
     spare = panels(Floor(queues=(queue(staffing=staffed(needed=9, gap=-2)),)))
     assert "2 spare" in spare and "needed</p>" not in spare
+    # Erlang C never reaches 100 %: 99.96 is shown as 99, not rounded up to a promise.
+    near = panels(Floor(queues=(queue(staffing=staffed(projected_sl=99.96)),)))
+    assert "<dd>99%</dd>" in near
 
 
 def test_not_enough_data_shows_no_number() -> None:

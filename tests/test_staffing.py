@@ -21,7 +21,7 @@ def test_the_worked_example_on_a_queue() -> None:
     assert s.missing is None
     assert (s.arrivals_per_hour, s.aht_s, s.traffic) == (200.0, 180.0, 10.0)
     assert (s.needed, s.staffed, s.gap) == (14, 11, 3)
-    assert s.projected_sl == round(100 * erlang.service_level(11, 10.0, 180, 20), 1)
+    assert s.projected_sl == int(1000 * erlang.service_level(11, 10.0, 180, 20)) / 10
     assert s.projected_sl is not None and s.projected_sl < 80
 
 
@@ -92,3 +92,10 @@ def test_the_window_of_many_sorted_calls_is_a_slice() -> None:
     got = window(many, NOW)
     assert list(got) == [c for c in many if NOW - WINDOW_S <= c.entered <= NOW]
     assert window([], NOW) == []
+
+
+def test_the_projection_is_rounded_down_never_up_to_a_promise() -> None:
+    s = staffing(calls(100), available=15, on_call=10, target_s=20, target_pct=80)
+    exact = 100 * erlang.service_level(25, 10.0, 180, 20)
+    assert exact > 99.95 and s.projected_sl is not None
+    assert s.projected_sl < 100 and s.projected_sl == int(exact * 10) / 10

@@ -8,6 +8,7 @@ time of zero, no target) the record says why in ``missing`` and holds no number 
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -106,7 +107,8 @@ def staffing(
         traffic=round(traffic, 2),
         needed=needed,
         gap=needed - staffed,
-        projected_sl=round(100 * projected, 1),
+        # Rounded down: Erlang C never promises 100 %, and neither should the board.
+        projected_sl=math.floor(1000 * projected) / 10,
         target_s=target_s,
         target_pct=target_pct,
     )
