@@ -312,6 +312,34 @@ def section_boards(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def section_insights(r: dict[str, Any]) -> str:
+    """The poll's pipeline with and without the insight widgets, alternating in one run."""
+    med, top = r["median_ms"], r["max_ms"]
+    added = med["insights"] - med["baseline"]
+    rows = [
+        ("step, without insights (baseline)", "baseline"),
+        ("step, with agents' day, trend and staffing", "insights"),
+        ("snapshot encode, without insights", "encode_plain"),
+        ("snapshot encode, with insights", "encode_insights"),
+        ("trend JSON for Redis (every queue)", "trend_json"),
+    ]
+    return (
+        f"{r['agents']:,} agents, {r['calls']:,} live calls, {r['queues']} queues, "
+        f"{r['calls_30_min']:,} calls in the last half hour, an hour of trend per queue; the "
+        "poller's pipeline (`model.pipeline.step`: derive, today's figures, insights, alerts, "
+        f"diff) run {r['repeats']} times each way, alternating, over the same polls. Medians "
+        "and maxima in milliseconds; measured beside other work on the same two cores, so "
+        "compare the rows with each other.\n\n"
+        + table(
+            ["", "median ms", "max ms"],
+            [[label, f"{med[k]:.1f}", f"{top[k]:.1f}"] for label, k in rows],
+        )
+        + f"\n\nThe insight widgets add **{added:.1f} ms** a poll (median); the snapshot grows "
+        f"from {r['snapshot_kb']['plain']:,.0f} KB to {r['snapshot_kb']['insights']:,.0f} KB "
+        "(the trend and staffing on every queue, the day on every agent)."
+    )
+
+
 def write(r: dict[str, Any], out: Path, notes: str = "") -> None:
     parts = [
         "# Benchmarks",
@@ -329,7 +357,7 @@ def write(r: dict[str, Any], out: Path, notes: str = "") -> None:
         "bench/run            # everything, about 15 minutes; writes this file",
         "bench/run --quick    # shorter windows and fewer samples",
         "bench/run --only processing,fanout   # a subset of: processing, fanout, product,",
-        "                                     # browser, qmstats, boards",
+        "                                     # browser, qmstats, boards, insights",
         "```",
         "",
         "It uses `.venv` (creating it like `scripts/test`), raises the open-file limit, starts an "
@@ -365,6 +393,9 @@ def write(r: dict[str, Any], out: Path, notes: str = "") -> None:
     if "boards" in r:
         title = "8. Saved boards: 1,000 TVs over 50 boards (`bench/boards.py`)"
         parts += ["", f"## {title}", "", section_boards(r["boards"])]
+    if "insights" in r:
+        title = "9. Insight widgets per poll (`bench/insights.py`)"
+        parts += ["", f"## {title}", "", section_insights(r["insights"])]
     notes_file = Path(__file__).with_name("notes.md")
     if notes_file.exists():
         parts += ["", notes_file.read_text().strip()]

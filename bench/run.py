@@ -19,7 +19,7 @@ from msgspec.structs import replace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import boards, browser, fanout, processing, product
+from bench import boards, browser, fanout, insights, processing, product
 from bench.common import machine, versions
 from bench.floor import Floor, state_of
 from bench.report import write
@@ -27,7 +27,7 @@ from tests.browser.chromium import executable
 from tests.drive import quiet
 from tests.harness import ROOT, Stack, raise_nofile
 
-ALL = "processing,fanout,product,browser,qmstats,boards"
+ALL = "processing,fanout,product,browser,qmstats,boards,insights"
 KEYS_OF = {
     "processing": ("processing",),
     "fanout": ("fanout",),
@@ -35,6 +35,7 @@ KEYS_OF = {
     "browser": ("browser",),
     "qmstats": ("qmstats",),
     "boards": ("boards",),
+    "insights": ("insights",),
 }
 
 
@@ -177,6 +178,9 @@ async def main() -> int:
             floor = Floor(200)
             state = state_of(await floor.fetch(), floor.directory)
             results["boards"] = await boards.run(stack, state, 8.0 if args.quick else 20.0, log)
+        if "insights" in only:
+            log("insight widgets per poll, 2,000 agents and 40 queues")
+            results["insights"] = await insights.run(2000, 15 if args.quick else 40)
     except BaseException:
         print(f"benchmark failed; process logs in {workdir}", file=sys.stderr)
         print(stack.logs(), file=sys.stderr)

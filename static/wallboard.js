@@ -149,7 +149,7 @@
     var rows = document.getElementById("agent-rows");
     if (!rows) { return; }
     var items = Array.prototype.slice.call(rows.querySelectorAll(".sup-row"));
-    var numeric = sortKey === "since";
+    var numeric = sortKey === "since" || sortKey === "answered";
     items.sort(function (a, b) {
       var x = a.getAttribute("data-sort-" + sortKey) || "";
       var y = b.getAttribute("data-sort-" + sortKey) || "";

@@ -116,3 +116,14 @@ def test_playlist_needs_existing_boards_and_sane_seconds() -> None:
         with pytest.raises(Invalid) as caught:
             playlist(raw, ["a", "b"])
         assert field in {p.field for p in caught.value.problems}
+
+
+def test_the_insight_widgets_and_a_leaderboard() -> None:
+    raw = {"title": "Insights", "widgets": ["agents_today", "trend", "staffing"]}
+    made = board({**raw, "leaderboard": 5}, RULES)
+    assert made.widgets == ("agents_today", "trend", "staffing") and made.leaderboard == 5
+    assert board(raw, RULES).leaderboard == 0
+    for bad in (-1, 101, 2.5, True, "5"):
+        with pytest.raises(Invalid) as caught:
+            board({**raw, "leaderboard": bad}, RULES)
+        assert [p.field for p in caught.value.problems] == ["leaderboard"]

@@ -32,7 +32,7 @@ def test_a_full_form_is_the_board_the_api_would_take() -> None:
         ("th:longest_wait:yellow:300", "30"), ("th:longest_wait:red:300", "90.5"),
         ("th:available:yellow:301", ""), ("th:available:red:301", ""),
         ("sound", "repeat"), ("distance", "10m"), ("language", "it"), ("theme", "light"),
-        ("mask_callers", "1"),
+        ("mask_callers", "1"), ("leaderboard", "5"),
     )  # fmt: skip
     raw = forms.board(form)
     assert raw == {
@@ -40,7 +40,7 @@ def test_a_full_form_is_the_board_the_api_would_take() -> None:
         "sound": "repeat", "distance": "10m", "language": "it", "theme": "light",
         "queues": ["300", "301"], "widgets": ["agents", "queues"],
         "thresholds": {"*": {"waiting": [3, 6]}, "300": {"longest_wait": [30, 90.5]}},
-        "mask_callers": True, "version": 4,
+        "mask_callers": True, "leaderboard": 5, "version": 4,
     }  # fmt: skip
     board = model.board(raw, Rules(watched=frozenset({"300", "301"})))
     assert board.id == "sales-floor"

@@ -22,7 +22,7 @@ from wallboard.model.alerts import Thresholds
 # The widgets a board can show, in the catalogue's order (README, "Boards").
 WIDGETS = (
     "queues", "totals", "today", "agents", "calls_waiting", "calls_talking", "messages",
-    "clock",
+    "clock", "agents_today", "trend", "staffing",
 )  # fmt: skip
 DEFAULT_WIDGETS = (
     "queues", "totals", "agents", "calls_waiting", "calls_talking", "messages", "clock",
@@ -35,6 +35,7 @@ TITLE_MAX = 80
 ID_PATTERN = re.compile(r"^[a-z0-9-]{1,40}$")
 PLAYLIST_SECONDS = (5, 3600)
 PLAYLIST_MAX_BOARDS = 50
+LEADERBOARD_MAX = 100  # agents_today's top N by calls answered; 0 lists every agent
 
 
 class Board(Struct, frozen=True, kw_only=True):
@@ -51,6 +52,7 @@ class Board(Struct, frozen=True, kw_only=True):
     language: Literal["en", "it", "de", "fr", "es"] = "en"
     theme: Literal["dark", "light", "contrast"] = "dark"
     mask_callers: bool = False
+    leaderboard: int = 0  # agents_today: the top N agents by calls answered; 0: all, by name
     version: int = 0
     updated_by: str = ""
     updated_at: float = 0.0
@@ -178,6 +180,14 @@ def _thresholds(raw: Mapping[str, Any], problems: list[Problem]) -> None:
         problems.append(Problem("thresholds", str(exc)))
 
 
+def _leaderboard(raw: Mapping[str, Any], problems: list[Problem]) -> None:
+    value = raw.get("leaderboard", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LEADERBOARD_MAX:
+        problems.append(
+            Problem("leaderboard", f"must be a whole number from 0 to {LEADERBOARD_MAX}")
+        )
+
+
 def board(raw: Any, rules: Rules) -> Board:
     """A board from what a user sent (server fields ignored); Invalid with every problem."""
     if not isinstance(raw, Mapping):
@@ -195,10 +205,11 @@ def board(raw: Any, rules: Rules) -> Board:
         _choice(raw, name, allowed, problems)
     if "mask_callers" in raw and not isinstance(raw["mask_callers"], bool):
         problems.append(Problem("mask_callers", "must be true or false"))
+    _leaderboard(raw, problems)
     if problems:
         raise Invalid(problems)
     fields = {k: raw[k] for k in ("thresholds", "sound", "distance", "language", "theme",
-                                   "mask_callers") if k in raw}  # fmt: skip
+                                   "mask_callers", "leaderboard") if k in raw}  # fmt: skip
     return msgspec.convert(
         {"id": ident, "title": title, "queues": queues, "widgets": widgets, **teams, **fields},
         Board,

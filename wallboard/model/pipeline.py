@@ -15,6 +15,7 @@ from typing import Any
 from wallboard.model.alerts import Thresholds, with_alerts
 from wallboard.model.derive import Directory, derive
 from wallboard.model.diff import Delta, diff
+from wallboard.model.insights import Insights, Outcome, apply
 from wallboard.model.state import Floor
 from wallboard.model.today import with_today
 from wallboard.qm.realtime import Realtime
@@ -28,12 +29,14 @@ class Context:
     directory: Directory  # names and teams
     thresholds: Thresholds
     today: Mapping[str, Any] | None = None  # today's figures as stored, if QmStats runs
+    insights: Insights | None = None  # the insight widgets' inputs (model/insights.py)
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     floor: Floor
     delta: Delta  # ``{}`` when nothing changed
+    insights: Outcome | None = None  # the trend and pauses to keep, when insights run
 
 
 def step(previous: Floor, realtime: Realtime, context: Context, qm_now: float) -> Step:
@@ -41,5 +44,9 @@ def step(previous: Floor, realtime: Realtime, context: Context, qm_now: float) -
     floor = derive(realtime, context.watched, context.directory)
     if context.today is not None:
         floor = with_today(floor, context.today)
+    outcome = None
+    if context.insights is not None:
+        outcome = apply(previous, floor, context.insights, qm_now)
+        floor = outcome.floor
     floor = with_alerts(floor, context.thresholds, previous, qm_now)
-    return Step(floor, diff(previous, floor))
+    return Step(floor, diff(previous, floor), outcome)

@@ -18,6 +18,9 @@ from typing import Any, Generic, Literal, TypeVar
 import msgspec
 from msgspec import Struct
 
+from wallboard.model.staffing import Staffing
+from wallboard.model.trend import Point
+
 AgentState = Literal["available", "on_call", "paused"]
 CallState = Literal["waiting", "talking", "dialing"]
 Level = Literal["yellow", "red"]
@@ -48,6 +51,16 @@ class Today(Struct, frozen=True, kw_only=True, omit_defaults=False):
     sl_alert: Literal["under"] | None = None
 
 
+class AgentDay(Struct, frozen=True, kw_only=True):
+    """An agent's day so far (docs/figures.md, "Agents' day"): calls answered and talk time
+    from QmStats, pause time from the live states the poller saw."""
+
+    answered: int = 0
+    talk_s: int = 0
+    aht_s: float | None = None
+    pause_s: int = 0
+
+
 class Queue(Struct, frozen=True, kw_only=True):
     queue: str
     name: str
@@ -61,6 +74,8 @@ class Queue(Struct, frozen=True, kw_only=True):
     # Figure ("waiting", "longest_wait", "available") -> level, for the figures in alert only.
     alerts: dict[str, Level] = msgspec.field(default_factory=dict)
     today: Today | None = None
+    trend: tuple[Point, ...] = ()  # the last hour, a point a minute (model/trend.py)
+    staffing: Staffing | None = None  # agents needed now (model/staffing.py)
 
 
 class Agent(Struct, frozen=True, kw_only=True):
@@ -79,6 +94,7 @@ class Agent(Struct, frozen=True, kw_only=True):
     state_since: int | None = None
     logon: int | None = None
     alert: Level | None = None  # time in pause against its threshold
+    today: AgentDay | None = None  # the agent's day so far, when QmStats runs
 
 
 class Call(Struct, frozen=True, kw_only=True):

@@ -25,6 +25,7 @@ from wallboard.model.pipeline import Context, Step, step
 from wallboard.model.state import EMPTY, Floor
 from wallboard.pacing import backoff, pause
 from wallboard.poller.directory import DirectoryKeeper
+from wallboard.poller.insights import InsightKeeper
 from wallboard.poller.stats import TodayKeeper
 from wallboard.qm.client import QMClient
 from wallboard.qm.errors import QMError
@@ -63,6 +64,13 @@ class Poller:
             supervisors_from=settings.supervisors_from,
         )
         self.today = today
+        self.insights = InsightKeeper(
+            redis,
+            keys,
+            default_targets=settings.default_targets,
+            targets=settings.queue_target_map,
+            tz=settings.qm_timezone,
+        )
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
         self.figures = PollerFigures(redis, settings.redis_prefix, self.identity)
         self.rng = random.Random()
@@ -123,6 +131,7 @@ class Poller:
         stored = await self.store.snapshot()
         self.published = stored[1] if stored else None
         self.published_meta = await self.store.meta()
+        await self.insights.load(time.time())
 
     async def _poll_loop(self, stop: asyncio.Event) -> None:
         interval = self.settings.poll_interval
@@ -195,6 +204,8 @@ class Poller:
         self.published = result.floor
         self.published_meta = meta
         if error is None:
+            self.insights.keep(result.insights)
+            await self.insights.save()
             await self._judge_alerts(result.floor, value)
 
     async def _judge_alerts(self, floor: Floor, lease_value: str) -> None:
@@ -228,6 +239,7 @@ class Poller:
             directory=self.directory,
             thresholds=self.thresholds,
             today=self.today.figures() if self.today is not None else None,
+            insights=self.insights.inputs(self.today, qm_now),
         )
         result = step(self.published or EMPTY, answer, context, qm_now)
         self.names.notice(result.floor)

@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from wallboard.model.agentday import Tally, tally
+from wallboard.model.insights import recent_calls
+from wallboard.model.staffing import WINDOW_S, Recent
 from wallboard.model.state import Floor
 from wallboard.model.today import (
     LOST_CAUSES,
@@ -96,6 +99,9 @@ class TodayKeeper:
         self.as_of: float | None = None
         self.error: dict[str, str] | None = None
         self._base: Figures = {"queues": {}, "all": None}
+        # For the insight widgets (poller/insights.py): per agent, per queue.
+        self.tallies: dict[str, Tally] = {}
+        self.recent: dict[str, list[Recent]] = {}
 
     # ------------------------------------------------------------ inputs and outputs
 
@@ -198,8 +204,11 @@ class TodayKeeper:
         self.last_elapsed_ms = answer.elapsed_ms
         cost = answer.elapsed_ms / 1000 if answer.elapsed_ms is not None else answer.round_trip_s
         self.interval = min(self.max_interval, max(self.base_interval, cost / self.cost_share))
+        day_calls = of_day(self.book, day)
+        self.tallies = tally(day_calls)
+        self.recent = recent_calls(day_calls, now - WINDOW_S - 300)
         self._base = figures(
-            of_day(self.book, day),
+            day_calls,
             queues,
             now=now,
             default=self.default,

@@ -42,6 +42,16 @@ class Keys:
         return f"{self.prefix}today:calls"
 
     @property
+    def trend(self) -> str:
+        """The last hour per queue (hash: queue -> points), for the trend widget."""
+        return f"{self.prefix}insights:trend"
+
+    @property
+    def pauses(self) -> str:
+        """Today's ended pauses per agent (one JSON record), for the agents' day."""
+        return f"{self.prefix}insights:pauses"
+
+    @property
     def boards(self) -> str:
         return f"{self.prefix}boards"
 

@@ -96,6 +96,13 @@ def _version(form: Fields) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _leaderboard(form: Fields) -> int | str:
+    """A whole number as the board wants it; anything else as typed, for the board's check
+    to name it."""
+    text = _one(form, "leaderboard").strip() or "0"
+    return int(text) if text.isdigit() else text
+
+
 def board(form: Fields) -> dict[str, Any]:
     """The board a form describes, shaped as the API's JSON; Invalid for what only the form
     can get wrong (a threshold half filled in, or not a number)."""
@@ -105,6 +112,7 @@ def board(form: Fields) -> dict[str, Any]:
     raw["widgets"] = ordered(form, "widgets", "widget_order")
     raw["thresholds"] = thresholds(form, problems)
     raw["mask_callers"] = bool(form.get("mask_callers"))
+    raw["leaderboard"] = _leaderboard(form)
     version = _version(form)
     if version is not None:
         raw["version"] = version
@@ -177,6 +185,7 @@ def posted_board(form: Fields, stored: Board | None) -> Draft:
         queues=[q for q in form.get("queues", []) if q],
         widgets=ordered(form, "widgets", "widget_order"),
         mask_callers=bool(form.get("mask_callers")),
+        leaderboard=_leaderboard(form),
         version=_version(form) or 0,
     )
     inputs = {name: texts[0] for name, texts in form.items() if name.startswith("th:") and texts}

@@ -26,14 +26,15 @@ EMBED = "?embed=1"
 WIDGET_LABELS = {
     "queues": "Queues", "totals": "Totals", "today": "Today's figures", "agents": "Agents",
     "calls_waiting": "Calls waiting", "calls_talking": "Calls in progress",
-    "messages": "Messages", "clock": "Clock",
+    "messages": "Messages", "clock": "Clock", "agents_today": "Agents' day",
+    "trend": "Last hour", "staffing": "Agents needed",
 }  # fmt: skip
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "de": "Deutsch", "fr": "Français",
                   "es": "Español"}  # fmt: skip
 CHOICES = {"sound": SOUNDS, "distance": DISTANCES, "theme": THEMES, "language": LANGUAGES}
 # The fields whose problems the board form shows beside their inputs; others above the form.
 PLACED = ("id", "title", "queues", "group", "location", "supervisor", "widgets", "thresholds",
-          *CHOICES, "mask_callers")  # fmt: skip
+          *CHOICES, "mask_callers", "leaderboard")  # fmt: skip
 
 
 def services_of(request: Request) -> Services:

@@ -16,8 +16,9 @@ from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
 from wallboard.model.alert import Alert
 from wallboard.model.alerts import LABELS
-from wallboard.model.state import SECTIONS, SHOWS_NAMES_OF, Floor
+from wallboard.model.state import SECTIONS, SHOWS_NAMES_OF, Agent, Floor
 from wallboard.model.totals import totals
+from wallboard.web import sparkline
 from wallboard.web.views import View
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -71,6 +72,21 @@ def names(floor: Floor) -> dict[str, dict[str, Any]]:
     }
 
 
+# The insight widgets (docs/figures.md): panels drawn whole from the floor, like today's.
+INSIGHTS = ("agents_today", "trend", "staffing")
+
+
+def agents_today(state: Floor, view: View | None) -> list[Agent]:
+    """The agents' day rows: every agent by name, or a board's top N by calls answered (ties
+    by name, so the order holds still between polls)."""
+    agents = [a for a in state.agents if a.today is not None]
+    top = getattr(view, "leaderboard", 0)
+    if not top:
+        return sorted(agents, key=lambda a: (a.name.lower(), a.agent))
+    ranked = sorted(agents, key=lambda a: (-(a.today.answered if a.today else 0), a.name.lower()))
+    return ranked[:top]
+
+
 def structural(delta: dict[str, Any]) -> set[str]:
     """Sections whose lists a delta reshapes: items added (they come whole, id included),
     removed, or changed in a field that orders or filters them (``Section.moves_by``)."""
@@ -99,7 +115,16 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.globals.update(
-            dom_id=dom_id, build=build, totals=totals, alert_labels=LABELS, keepalive=keepalive
+            dom_id=dom_id,
+            build=build,
+            totals=totals,
+            alert_labels=LABELS,
+            keepalive=keepalive,
+            trend_line=sparkline.line,
+            trend_end=sparkline.end_of,
+            agents_today=agents_today,
+            spark_width=sparkline.WIDTH,
+            spark_height=sparkline.HEIGHT,
         )
         self.mask_callers = mask_callers
         self.env.globals["caller_number"] = self.caller_number
@@ -181,6 +206,9 @@ class Renderer:
             parts.append(self._partial("totals", totals=figures, view=view))
         if view.widgets and view.shows("today"):
             parts.append(self._partial("today_panel", state=state, totals=figures, view=view))
+        for widget in INSIGHTS:
+            if widget in view.widgets:
+                parts.append(self._partial(widget, state=state, view=view))
         return "".join(parts)
 
     def changes(

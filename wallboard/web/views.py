@@ -85,12 +85,13 @@ class View:
     board_version: int = 0
     mask_callers: bool = False  # a board's own masking, on top of the global setting
     widgets: tuple[str, ...] = ()  # a board's widgets, in order; empty: the classic page
+    leaderboard: int = 0  # a board's agents_today: top N by calls answered; 0: every agent
 
     @classmethod
     def of_board(cls, board: Board) -> View:
         return cls("tv", tuple(sorted(board.queues)), board.group, board.location,
                    board.supervisor, board.id, board.version, board.mask_callers,
-                   board.widgets)  # fmt: skip
+                   board.widgets, board.leaderboard)  # fmt: skip
 
     @classmethod
     def from_query(
