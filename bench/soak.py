@@ -19,6 +19,7 @@ import re
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +35,18 @@ GROWTH_LIMIT = 0.05
 TASKS = re.compile(rb"^wallboard_asyncio_tasks (\S+)$", re.M)
 
 
-async def web_figures(http: httpx.AsyncClient, web: Proc) -> dict[str, float]:
-    text = (await http.get(f"{web.url}/metrics")).content
+def web_figures(http: httpx.Client, web: Proc) -> dict[str, float]:
+    text = http.get(f"{web.url}/metrics").content
     found = TASKS.search(text)
     return {"rss_mb": rss_bytes(web.pid) / 2**20, "tasks": float(found[1]) if found else -1}
 
 
-async def act(http: httpx.AsyncClient, sim: Proc, web: Proc, n: int) -> int:
+def act(http: httpx.Client, sim: Proc, web: Proc, n: int) -> int:
     """One action: a broadcast or a pause toggled on a logged-on agent; the HTTP status."""
     if n % 2 == 0:
         body = {"text": f"soak {n}", "everyone": True}
-        return (await http.post(f"{web.url}/api/broadcast", json=body, auth=SUPERVISOR)).status_code
-    state = (await http.get(f"{sim.url}/sim/state")).json()
+        return http.post(f"{web.url}/api/broadcast", json=body, auth=SUPERVISOR).status_code
+    state = http.get(f"{sim.url}/sim/state").json()
     agent = next((a for a in state["agents"] if a["logged_queues"]), None)
     if agent is None:
         return 200
@@ -53,8 +54,45 @@ async def act(http: httpx.AsyncClient, sim: Proc, web: Proc, n: int) -> int:
         path, body = "unpause", {"agent": agent["agent"]}
     else:
         path, body = "pause", {"agent": agent["agent"], "pause_code": agent["pause_codes"][0]}
-    url = f"{web.url}/api/actions/{path}"
-    return (await http.post(url, json=body, auth=SUPERVISOR)).status_code
+    return http.post(f"{web.url}/api/actions/{path}", json=body, auth=SUPERVISOR).status_code
+
+
+@dataclass
+class Activity:
+    """What the supervisor's side did while the clients listened: statuses, errors, samples."""
+
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    samples: list[dict[str, float]] = field(default_factory=list)
+
+
+def supervise(sim: Proc, web: Proc, seconds: float) -> Activity:
+    """An action a second for ``seconds``, and the web's figures after a warm-up and twice
+    later. On a thread of its own: the clients' event loop, busy parsing a few thousand events a
+    second on a shared core, must not make the product's answers look late."""
+    done = Activity()
+    # A new connection per request: a kept-alive one can be closed by the server as it is
+    # reused, which would count as an error of ours rather than of the product.
+    limits = httpx.Limits(max_keepalive_connections=0)
+    with httpx.Client(timeout=10, limits=limits) as http:
+        started = time.monotonic()
+        marks = [seconds * f for f in (0.25, 0.625, 1.0)]  # warm-up, then two samples
+        for n in itertools.count():
+            elapsed = time.monotonic() - started
+            if elapsed >= seconds:
+                break
+            if marks and elapsed >= marks[0]:
+                marks.pop(0)
+                done.samples.append({"at_s": round(elapsed, 1), **web_figures(http, web)})
+            try:
+                status = act(http, sim, web, n)
+                done.statuses[status] = done.statuses.get(status, 0) + 1
+            except httpx.HTTPError as exc:
+                done.errors.append(repr(exc))
+            time.sleep(max(0.0, started + n + 1 - time.monotonic()))  # pacing the load
+        elapsed = time.monotonic() - started
+        done.samples.append({"at_s": round(elapsed, 1), **web_figures(http, web)})
+    return done
 
 
 async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
@@ -70,10 +108,7 @@ async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         WALLBOARD_SSE_PER_ADDRESS=str(args.clients + 100),
     )
     assert web.port
-    # A new connection per request: a kept-alive one can be closed by the server as it is
-    # reused, which would count as an error of ours rather than of the product.
-    limits = httpx.Limits(max_keepalive_connections=0)
-    async with httpx.AsyncClient(timeout=10, limits=limits) as http:
+    async with httpx.AsyncClient(timeout=10) as http:
         deadline = time.monotonic() + 30
         while not (await http.get(f"{web.url}/api/snapshot")).json()["agents"]:
             assert time.monotonic() < deadline, "no data from the poller"
@@ -85,27 +120,7 @@ async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         for first in range(0, len(clients), 100):
             tasks += [asyncio.create_task(c.run(stop)) for c in clients[first : first + 100]]
             await asyncio.sleep(0.05)  # a burst of a thousand SYNs overflows the listen backlog
-        started = time.monotonic()
-        statuses: dict[int, int] = {}
-        action_errors: list[str] = []
-        samples: list[dict[str, float]] = []
-        marks = [args.seconds * f for f in (0.25, 0.625, 1.0)]  # warm-up, then two samples
-        for n in itertools.count():
-            elapsed = time.monotonic() - started
-            if elapsed >= args.seconds:
-                break
-            if marks and elapsed >= marks[0]:
-                marks.pop(0)
-                samples.append({"at_s": round(elapsed, 1), **await web_figures(http, web)})
-            try:
-                status = await act(http, sim, web, n)
-                statuses[status] = statuses.get(status, 0) + 1
-            except httpx.HTTPError as exc:
-                action_errors.append(repr(exc))
-            await asyncio.sleep(max(0.0, started + n + 1 - time.monotonic()))
-        samples.append(
-            {"at_s": round(time.monotonic() - started, 1), **await web_figures(http, web)}
-        )
+        activity = await asyncio.to_thread(supervise, sim, web, args.seconds)
 
         # Settle: no more events upstream, then every client must catch up with the snapshot.
         await http.post(f"{sim.url}/sim/auto", json={"enabled": False})
@@ -127,12 +142,13 @@ async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         stop.set()
         await stop_all(tasks)
 
+    samples, statuses = activity.samples, activity.statuses
     later = samples[-2:]
     growth = {
         k: (later[1][k] - later[0][k]) / later[0][k] if later[0][k] > 0 else 0.0
         for k in ("rss_mb", "tasks")
     }
-    errors = [e for c in clients for e in c.errors] + action_errors
+    errors = [e for c in clients for e in c.errors] + activity.errors
     server_errors = sum(v for k, v in statuses.items() if k >= 500)
     result = {
         "seconds": args.seconds,

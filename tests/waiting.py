@@ -9,8 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 
-def until(condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    """Poll ``condition`` until it returns something truthy; fail with ``what`` at the deadline."""
+def until(
+    condition: Callable[[], Any],
+    timeout: float = 10.0,
+    what: str = "condition",
+    explain: Callable[[], str] | None = None,
+) -> Any:
+    """Poll ``condition`` until it returns something truthy; fail with ``what`` at the deadline,
+    and with what ``explain`` says of the state then (why the condition is still false)."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:
@@ -18,7 +24,8 @@ def until(condition: Callable[[], Any], timeout: float = 10.0, what: str = "cond
         if last:
             return last
         time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
+    why = f"; {explain()}" if explain else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r}){why}")
 
 
 async def eventually(

@@ -347,15 +347,29 @@ class Fleet:
 
     def in_sync(self, port: int, snap: dict[str, Any]) -> bool:
         """Every client at the snapshot's version, showing what a fresh client is shown."""
+        return not self.gap(port, snap)
+
+    def gap(self, port: int, snap: dict[str, Any]) -> str:
+        """How the first client out of sync differs from the snapshot; empty when none does."""
         expected = full_page(port).data()
-        return self.call(
-            lambda: all(
-                c.last_id == snap["version"]
-                and c.page.data() == expected
-                and c.page.agent_states() == snapshot_agents(snap)
-                for c in self.clients
-            )
-        )
+        agents = snapshot_agents(snap)
+
+        def first_gap() -> str:
+            for n, c in enumerate(self.clients):
+                if c.last_id != snap["version"]:
+                    return f"client {n} at {c.last_id}, the snapshot at {snap['version']}"
+                parts = [
+                    k
+                    for k in expected.keys() | c.page.data().keys()
+                    if expected.get(k) != c.page.data().get(k)
+                ]
+                if parts:
+                    return f"client {n} differs from a new client in {sorted(parts)}"
+                if c.page.agent_states() != agents:
+                    return f"client {n}'s agent states differ from the snapshot's"
+            return ""
+
+        return self.call(first_gap)
 
     def close(self) -> None:
         if self._stop is not None and self.thread.is_alive():
