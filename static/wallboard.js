@@ -143,7 +143,7 @@
   // -- supervisor view: sorting, pending actions ---------------------------------------------
 
   var sortKey = "name";
-  var pending = {};  // agent code → {expect, deadline, row text}
+  var pending = {};  // "agent:code" or "call:id" → {kind, key, expect, deadline, what}
 
   function sortRows() {
     var rows = document.getElementById("agent-rows");
@@ -167,48 +167,87 @@
     }
   }
 
-  function rowOf(agent) {
-    var rows = document.querySelectorAll(".sup-row[data-agent]");
+  function rowOf(kind, key) {
+    var selector = kind === "call" ? "li[data-callid]" : ".sup-row[data-agent]";
+    var attr = kind === "call" ? "data-callid" : "data-agent";
+    var rows = document.querySelectorAll(selector);
     for (var i = 0; i < rows.length; i++) {
-      if (rows[i].getAttribute("data-agent") === agent) { return rows[i]; }
+      if (rows[i].getAttribute(attr) === key) { return rows[i]; }
     }
     return null;
   }
+
+  function reached(p, row) {
+    // What the data shows once the action happened: a state, the row gone or there, a queue
+    // joined or left, a call moved (gone from here, or to another queue or agent).
+    var expect = p.expect;
+    if (expect === "gone") { return !row; }
+    if (expect === "present") { return !!row; }
+    if (expect === "moved") {
+      return !row || row.getAttribute("data-queue") !== p.queue || row.getAttribute("data-agent") !== p.agent;
+    }
+    if (!row) { return false; }
+    var queues = " " + (row.getAttribute("data-sort-queues") || "") + " ";
+    var wanted = expect.slice(3).split(" ").filter(function (q) { return q; });
+    if (expect.indexOf("in:") === 0) {
+      return wanted.every(function (q) { return queues.indexOf(" " + q + " ") >= 0; });
+    }
+    if (expect.indexOf("out:") === 0) {
+      return wanted.every(function (q) { return queues.indexOf(" " + q + " ") < 0; });
+    }
+    return row.getAttribute("data-state") === expect;
+  }
+
+  var WAITING = {paused: "pausing…", available: "unpausing…", gone: "waiting to see it happen…"};
+  var FAILED = {paused: "pause did not happen", available: "unpause did not happen"};
 
   function showPending() {
     // QueueMetrics' OK only means "sent to the PBX": say so until the stream shows the change,
     // or say it did not happen once the deadline passes.
     var now = Date.now();
-    for (var agent in pending) {
-      if (!Object.prototype.hasOwnProperty.call(pending, agent)) { continue; }
-      var p = pending[agent];
-      var row = rowOf(agent);
-      if (!row) { continue; }
-      var note = row.querySelector(".pending");
-      if (row.getAttribute("data-state") === p.expect) {
-        delete pending[agent];
+    var status = document.getElementById("action-status");
+    for (var id in pending) {
+      if (!Object.prototype.hasOwnProperty.call(pending, id)) { continue; }
+      var p = pending[id];
+      var row = rowOf(p.kind, p.key);
+      var note = row && row.querySelector(".pending");
+      var result = status && status.querySelector('[data-pending-key="' + CSS.escape(p.key) + '"]');
+      if (reached(p, row)) {
+        delete pending[id];
         if (note) { note.hidden = true; }
+        if (result) { result.textContent = p.what + ": done, the data shows it."; result.classList.add("seen"); }
         continue;
       }
-      if (!note) { continue; }
-      note.hidden = false;
-      if (now > p.deadline) {
-        note.textContent = p.expect === "paused" ? "pause did not happen" : "unpause did not happen";
-        note.classList.add("failed");
-      } else {
-        note.textContent = p.expect === "paused" ? "pausing…" : "unpausing…";
-        note.classList.remove("failed");
+      var late = now > p.deadline;
+      var text = late ? (FAILED[p.expect] || "did not happen") : (WAITING[p.expect] || "waiting to see it happen…");
+      if (note) {
+        note.hidden = false;
+        note.textContent = text;
+        note.classList.toggle("failed", late);
+      }
+      if (result && late) {
+        result.textContent = p.what + ": not seen in the data after " + p.seconds + " s; it did not happen.";
+        result.classList.add("failed");
       }
     }
   }
 
   document.addEventListener("htmx:afterSwap", function (evt) {
-    var result = evt.detail && evt.detail.target && evt.detail.target.querySelector("[data-pending-agent]");
+    var result = evt.detail && evt.detail.target && evt.detail.target.querySelector("[data-pending-key]");
     if (result) {
       var sup = document.querySelector(".sup");
       var seconds = sup ? parseFloat(sup.getAttribute("data-confirm-timeout") || "20") : 20;
-      pending[result.getAttribute("data-pending-agent")] = {
+      var kind = result.getAttribute("data-pending-kind") || "agent";
+      var key = result.getAttribute("data-pending-key");
+      var row = rowOf(kind, key);
+      pending[kind + ":" + key] = {
+        kind: kind,
+        key: key,
         expect: result.getAttribute("data-expect"),
+        what: (result.textContent || "").split(" sent")[0],
+        queue: row ? row.getAttribute("data-queue") : null,
+        agent: row ? row.getAttribute("data-agent") : null,
+        seconds: seconds,
         deadline: Date.now() + seconds * 1000
       };
       var panel = document.getElementById("action-panel");
@@ -224,6 +263,23 @@
     if (sort) {
       sortKey = sort.getAttribute("data-sort") || "name";
       sortRows();
+    }
+    var ask = target.closest("[data-ask]");
+    if (ask) {
+      // Asked on the page, not in a browser dialog: the real button is in the step shown now.
+      var form = ask.closest("form");
+      var input = form && form.querySelector("input[required]");
+      if (input && !input.reportValidity()) { return; }
+      var step = form && form.querySelector(".confirm-step");
+      if (step) { step.hidden = false; ask.hidden = true; var yes = step.querySelector("[type=submit]"); if (yes) { yes.focus(); } }
+    }
+    var unask = target.closest("[data-unask]");
+    if (unask) {
+      var f = unask.closest("form");
+      var s2 = f && f.querySelector(".confirm-step");
+      var a2 = f && f.querySelector("[data-ask]");
+      if (s2) { s2.hidden = true; }
+      if (a2) { a2.hidden = false; a2.focus(); }
     }
     if (target.closest("[data-close-panel]")) {
       var panel = document.getElementById("action-panel");

@@ -90,6 +90,16 @@ def test_transferred_call_is_one_call_in_its_latest_queue() -> None:
     assert [(c.callid, c.queue) for c in state.calls] == [("c1", "301")]
 
 
+def test_a_call_answered_then_transferred_waits_in_its_new_queue() -> None:
+    """The newer stint is not answered yet: its entry is still the row's latest moment (the
+    old stint's answer time must not make the old queue win)."""
+    old = call("c1", "300", entered=100, answered=120, agent="agent/1")
+    new = call("c1", "301", entered=150)
+    for rows in ([old, new], [new, old]):
+        state = derive(Realtime([], rows), ["*"], Directory())
+        assert [(c.callid, c.queue, c.state) for c in state.calls] == [("c1", "301", "waiting")]
+
+
 def test_queue_figures() -> None:
     rows = [
         agent("agent/1", "300:301"),

@@ -72,6 +72,15 @@ class Settings(BaseSettings):
     key_pause: str = "RT_PAUSEAGENT"
     key_unpause: str = "RT_UNPAUSEAGENT"
     key_broadcast: str = "BRO_MSG"
+    # The other supervisor actions (design §11); the defaults are inferred from the names of
+    # QueueMetrics' own real-time page keys, not confirmed: set them to what your site uses.
+    key_login: str = "RT_LOGINAGENT"
+    key_logout: str = "RT_LOGOFFAGENT"
+    key_members: str = "RT_ADDMEMBER"
+    key_hangup: str = "RT_HANGUP"
+    key_transfer: str = "RT_TRANSFER"
+    key_monitor: str = "RT_MONITOR"
+    key_text: str = "BRO_MSG"
     # Saved boards and playlists: the key to change them, how many, a file to seed them from.
     key_boards: str = "WALLBOARD_ADD"
     # Alerts: cleared after the figure stays good this long; escalated when red and not

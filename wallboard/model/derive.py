@@ -63,15 +63,17 @@ def _merge_rows(rows: list[AgentRow]) -> AgentRow:
     )
 
 
+def _last_moment(row: CallRow) -> int:
+    return max(row.entered or 0, row.answered or 0)
+
+
 def _dedupe_calls(rows: list[CallRow]) -> list[CallRow]:
-    """One call per call id: after a transfer QueueMetrics lists a row per queue stint."""
+    """One call per call id: after a transfer QueueMetrics lists a row per queue stint; the
+    stint whose latest moment (entry or answer) is newest is where the call is now."""
     latest: dict[str, CallRow] = {}
     for row in rows:
         seen = latest.get(row.callid)
-        if seen is None or (row.answered or 0, row.entered or 0) >= (
-            seen.answered or 0,
-            seen.entered or 0,
-        ):
+        if seen is None or _last_moment(row) >= _last_moment(seen):
             latest[row.callid] = row
     return list(latest.values())
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from wallboard.simulator.names import caller_number
 
@@ -181,6 +183,8 @@ class CallCenter:
         self.agents: dict[str, Agent] = {a.code.lower(): a for a in agents}
         self.calls: dict[str, Call] = {}
         self.finished: list[FinishedCall] = []
+        # What desk phones showed: a text received, a supervisor's phone joining a call.
+        self.phones: deque[dict[str, Any]] = deque(maxlen=200)
         self.time = start
         self.day_offset_s = day_offset_s  # local time zone for the "today" boundary
         self._day = self._day_of(start)

@@ -249,6 +249,12 @@ async def clear_actions(sim: TickedSim) -> list[dict[str, Any]]:
     return []
 
 
+@router.get("/phones")
+async def phones(sim: TickedSim) -> list[dict[str, Any]]:
+    """What the desk phones showed: texts received, supervisors' phones listening in."""
+    return list(sim.center.phones)
+
+
 @router.get("/broadcasts")
 async def broadcasts(sim: TickedSim) -> list[dict[str, Any]]:
     return sim.broadcasts

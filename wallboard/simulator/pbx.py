@@ -13,9 +13,8 @@ from starlette.responses import Response
 from wallboard.simulator.callcenter import PAUSE_CODES, Agent, CallCenter, ModelError
 from wallboard.simulator.gateway import QUEUE_SPLIT, Ctx, json_response
 
-NO_EFFECT = frozenset(
-    {"calloutcome", "addfeature", "remfeature", "sendtext", "inboundmonitor", "outboundmonitor"}
-)
+NO_EFFECT = frozenset({"calloutcome", "addfeature", "remfeature", "outboundmonitor"})
+PHONE_ACTIONS = ("sendtext", "inboundmonitor")
 
 
 async def pbx(ctx: Ctx) -> Response:
@@ -68,6 +67,8 @@ def check_action(center: CallCenter, body: dict[str, Any], codeless: bool) -> Ou
         return None, None
     if action in ("customdial", "softhangup", "transfer"):
         return _call_action(center, action, body)
+    if action in PHONE_ACTIONS:
+        return _phone_action(center, action, body)
     if action not in AGENT_ACTIONS:
         return f"Unknown action '{action}'", None
     agent = str(body.get("agent", ""))
@@ -76,10 +77,14 @@ def check_action(center: CallCenter, body: dict[str, Any], codeless: bool) -> Ou
         return f"Wrong agent code '{agent}'", None
     if action == "login":
         ext = str(body.get("extension", "")) or None
+        queues = _queue_list(body.get("queues")) or None
+        unknown = [q for q in queues or () if q not in center.queues]
+        if unknown:
+            return f"Wrong queue(s): {' '.join(unknown)}", None
 
         def login(t: float) -> None:
             if not a.logged_on:  # Asterisk ignores adding a member twice
-                center.logon(a.code, t, extension=ext)
+                center.logon(a.code, t, queues=queues, extension=ext)
 
         return None, _quiet(login)
     if not a.logged_on:
@@ -128,3 +133,31 @@ def _member_action(
         spelled = str(body.get("agent", ""))  # as the request wrote it
         return f"Pause code '{code}' is not allowed for agent '{spelled}'", None
     return None, _quiet(lambda t: center.pause(a.code, code, t))
+
+
+def _target(body: dict[str, Any]) -> str:
+    # The guide's parameter list spells it targetext, its examples targettext.
+    return str(body.get("targetext") or body.get("targettext") or "")
+
+
+def _phone_action(center: CallCenter, action: str, body: dict[str, Any]) -> Outcome:
+    """A text to a phone, or a phone that rings and listens in: what the phone shows."""
+    target = _target(body)
+    if not target:
+        return "Missing target extension", None
+    if action == "sendtext":
+        message = str(body.get("message", ""))
+        if not message:
+            return "Missing message", None
+        entry = {"kind": "text", "phone": target, "message": message}
+    else:
+        callid = str(body.get("callid", ""))
+        call = center.calls.get(callid)
+        if call is None or not call.answered:
+            return f"No active call '{callid}' to monitor", None
+        entry = {"kind": "listen", "phone": target, "callid": callid, "agent": call.agent}
+
+    def ring(t: float) -> None:
+        center.phones.append({**entry, "at": t})
+
+    return None, ring

@@ -71,7 +71,7 @@ class ActionService:
         metrics.ACTIONS.labels(action=action, result=result).inc()
         await self.audit.append(user=user, action=action, result=result, **details)
 
-    async def _throttle(self, caller: Caller) -> None:
+    async def throttle(self, caller: Caller) -> None:
         count = await self.counters.hit("actions", caller.name, 60)
         if count > self.policy.actions_per_minute:
             raise RateLimited("too many actions; wait a minute")
@@ -88,15 +88,15 @@ class ActionService:
             raise Invalid(f"agent {code} is not logged on")
         raise Invalid(f"unknown agent {code}")
 
-    def _restricted(self, caller: Caller) -> bool:
+    def restricted(self, caller: Caller) -> bool:
         return self.policy.only_supervised and not caller.info.master
 
-    def _may_act_on(self, caller: Caller, agent: Agent) -> None:
-        if self._restricted(caller) and normalise_user(agent.supervisor) != caller.name:
+    def may_act_on(self, caller: Caller, agent: Agent) -> None:
+        if self.restricted(caller) and normalise_user(agent.supervisor) != caller.name:
             raise Forbidden(f"you do not supervise {agent.agent}", "not-supervised")
 
     def _may_message(self, caller: Caller, targets: dict[str, str], everyone: bool) -> None:
-        if not self._restricted(caller):
+        if not self.restricted(caller):
             return
         refuse = Forbidden("you may message only your own agents and teams", "not-supervised")
         if everyone or targets["queue"]:
@@ -120,7 +120,7 @@ class ActionService:
         await self.redis.set(key, json.dumps(codes), ex=self.policy.pause_codes_cache_s)
         return codes
 
-    async def _upstream(
+    async def upstream(
         self, caller: Caller, what: str, target: str, reason: str, call: Awaitable[Any]
     ) -> Any:
         """Send it (every check has passed), and put the outcome on record either way."""
@@ -151,9 +151,9 @@ class ActionService:
         return answer
 
     async def pause(self, caller: Caller, agent_code: Any, pause_code: Any) -> dict[str, Any]:
-        await self._throttle(caller)
+        await self.throttle(caller)
         agent = await self.agent(agent_code)
-        self._may_act_on(caller, agent)
+        self.may_act_on(caller, agent)
         if not isinstance(pause_code, str) or not pause_code.strip():
             raise Invalid("pause_code is required: the reason for the pause")
         allowed = await self.pause_codes(agent.agent)
@@ -171,12 +171,12 @@ class ActionService:
         }
         reason = f"{pause_code} {allowed[pause_code][0]}".strip()
         call = self.qm.pbx_action(body)
-        return dict(await self._upstream(caller, "pause", agent.agent, reason, call))
+        return dict(await self.upstream(caller, "pause", agent.agent, reason, call))
 
     async def unpause(self, caller: Caller, agent_code: Any) -> dict[str, Any]:
-        await self._throttle(caller)
+        await self.throttle(caller)
         agent = await self.agent(agent_code)
-        self._may_act_on(caller, agent)
+        self.may_act_on(caller, agent)
         if agent.state != "paused" and not agent.pause_code:
             raise Invalid(f"agent {agent.agent} is not paused")
         body = {
@@ -186,7 +186,7 @@ class ActionService:
             "server": agent.server,
         }
         call = self.qm.pbx_action(body)
-        return dict(await self._upstream(caller, "unpause", agent.agent, "", call))
+        return dict(await self.upstream(caller, "unpause", agent.agent, "", call))
 
     def _message(self, fields: dict[str, Any]) -> tuple[str, dict[str, str], bool]:
         """Text, targets and ``everyone`` of a broadcast, checked; ``Invalid`` otherwise."""
@@ -212,17 +212,17 @@ class ActionService:
         return text, targets, everyone
 
     async def broadcast(self, caller: Caller, fields: dict[str, Any]) -> Any:
-        await self._throttle(caller)
+        await self.throttle(caller)
         text, targets, everyone = self._message(fields)
         if targets["agent"]:
             agent = await self.agent(targets["agent"])
-            self._may_act_on(caller, agent)
+            self.may_act_on(caller, agent)
             targets["agent"] = agent.agent
         self._may_message(caller, targets, everyone)
         params = {**targets, **({"everyone": "1"} if everyone else {})}
         target = "everyone" if everyone else ", ".join(f"{k}={v}" for k, v in targets.items() if v)
         call = self.qm.broadcast(text, **params)
-        answer = await self._upstream(caller, "broadcast", target, text, call)
+        answer = await self.upstream(caller, "broadcast", target, text, call)
         if everyone or (targets["queue"] and not targets["agent"]):
             await self.messages.add(
                 text,

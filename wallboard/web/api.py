@@ -81,7 +81,7 @@ BROADCAST_FIELDS: dict[str, type] = {
     "agent": str,
     "everyone": bool,
 }
-SCHEMA_TYPES = {str: "string", bool: "boolean"}
+SCHEMA_TYPES = {str: "string", bool: "boolean", list: "array"}
 
 
 def schema_of(fields: dict[str, type], required: list[str]) -> dict[str, Any]:

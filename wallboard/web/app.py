@@ -19,6 +19,8 @@ from wallboard.logs import RequestIdMiddleware
 from wallboard.settings import Settings
 from wallboard.store.connection import connect
 from wallboard.web import (
+    action_api,
+    action_pages,
     alert_page,
     alert_routes,
     api,
@@ -173,8 +175,8 @@ def create_app(settings: Settings) -> FastAPI:
         where = ".".join(str(p) for p in first.get("loc", ()))
         return JSONResponse(error_body("invalid", f"{where}: {first.get('msg', 'invalid')}"), 422)
 
-    routers = (board, health, login, supervisor, api, board_pages, library_routes,
-               link_routes, alert_routes, alert_page, editor, editor_links,
+    routers = (board, health, login, supervisor, api, action_api, action_pages, board_pages,
+               library_routes, link_routes, alert_routes, alert_page, editor, editor_links,
                playlist_page)  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -46,9 +46,10 @@ def json_only(request: Request) -> None:
 
 class Needs:
     """The caller, authenticated and holding the key of ``action``: ``view``, ``pause``,
-    ``unpause``, ``broadcast`` (the ``WALLBOARD_KEY_*`` settings) or ``master`` (the master
-    key). ``csrf``: a session must send its token; ``basic``: HTTP Basic is accepted (the
-    JSON API, not the pages' forms)."""
+    ``unpause``, ``broadcast``, ``login``, ``logout``, ``members``, ``hangup``, ``transfer``,
+    ``monitor``, ``text`` (the ``WALLBOARD_KEY_*`` settings) or ``master`` (the master key).
+    ``csrf``: a session must send its token; ``basic``: HTTP Basic is accepted (the JSON API,
+    not the pages' forms)."""
 
     def __init__(self, action: str, *, csrf: bool = True, basic: bool = True) -> None:
         self.action = action
@@ -68,6 +69,13 @@ class Needs:
 ApiPauser = Annotated[Caller, Depends(Needs("pause"))]
 ApiUnpauser = Annotated[Caller, Depends(Needs("unpause"))]
 ApiBroadcaster = Annotated[Caller, Depends(Needs("broadcast"))]
+ApiLogin = Annotated[Caller, Depends(Needs("login"))]
+ApiLogout = Annotated[Caller, Depends(Needs("logout"))]
+ApiMembers = Annotated[Caller, Depends(Needs("members"))]
+ApiHangup = Annotated[Caller, Depends(Needs("hangup"))]
+ApiTransfer = Annotated[Caller, Depends(Needs("transfer"))]
+ApiMonitor = Annotated[Caller, Depends(Needs("monitor"))]
+ApiText = Annotated[Caller, Depends(Needs("text"))]
 ApiViewer = Annotated[Caller, Depends(Needs("view", csrf=False))]
 ApiOperator = Annotated[Caller, Depends(Needs("master"))]
 # The pages' buttons and fragments: a session only (with its token, for what changes things).
@@ -75,6 +83,14 @@ PagePauser = Annotated[Caller, Depends(Needs("pause", basic=False))]
 PageUnpauser = Annotated[Caller, Depends(Needs("unpause", basic=False))]
 PageBroadcaster = Annotated[Caller, Depends(Needs("broadcast", basic=False))]
 PagePauseForm = Annotated[Caller, Depends(Needs("pause", csrf=False, basic=False))]
+PageLogin = Annotated[Caller, Depends(Needs("login", basic=False))]
+PageLogout = Annotated[Caller, Depends(Needs("logout", basic=False))]
+PageMembers = Annotated[Caller, Depends(Needs("members", basic=False))]
+PageHangup = Annotated[Caller, Depends(Needs("hangup", basic=False))]
+PageTransfer = Annotated[Caller, Depends(Needs("transfer", basic=False))]
+PageMonitor = Annotated[Caller, Depends(Needs("monitor", basic=False))]
+PageText = Annotated[Caller, Depends(Needs("text", basic=False))]
+PageViewer = Annotated[Caller, Depends(Needs("view", csrf=False, basic=False))]
 
 
 class Board:

@@ -18,8 +18,10 @@ from wallboard.store.links import LinkStore
 from wallboard.store.messages import BoardMessages
 from wallboard.store.snapshot import SnapshotStore
 from wallboard.web.actions import ActionService, Policy
+from wallboard.web.agent_actions import AgentActions
 from wallboard.web.alerting import AlertService
 from wallboard.web.audience import BoardGate
+from wallboard.web.call_actions import CallActions
 from wallboard.web.guard import Guard
 from wallboard.web.hub import Hub, encode
 from wallboard.web.library import BoardLibrary
@@ -44,6 +46,8 @@ class Services:
     boards: BoardGate
     streams: StreamSlots
     actions: ActionService
+    agent_actions: AgentActions
+    call_actions: CallActions
     audit: AuditLog
     messages: BoardMessages
     library: BoardLibrary
@@ -95,6 +99,8 @@ class Services:
             boards=BoardGate(settings, guard, counters, link_store),
             streams=StreamSlots(settings.sse_per_address),
             actions=actions,
+            agent_actions=AgentActions(actions),
+            call_actions=CallActions(actions),
             audit=audit,
             messages=messages,
             library=library,

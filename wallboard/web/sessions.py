@@ -32,6 +32,7 @@ class Session:
     csrf: str
     created: float
     checked: float = 0.0  # when QueueMetrics last confirmed the user and their keys
+    phone: str = ""  # the supervisor's own phone, saved for listening in
 
     def holds(self, key: str) -> bool:
         return self.master or key in self.keys

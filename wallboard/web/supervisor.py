@@ -86,7 +86,7 @@ async def pause_form(
 def sent(request: Request, action: str, agent: str) -> HTMLResponse:
     expect = "paused" if action == "pause" else "available"
     message = f"{action.capitalize()} sent for {agent}. QueueMetrics passes it to the PBX…"
-    return done(request, message, agent=agent, expect=expect)
+    return done(request, message, kind="agent", key=agent, expect=expect)
 
 
 @router.post("/supervisor/pause", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
