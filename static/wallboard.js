@@ -188,7 +188,7 @@
     }
     if (!row) { return false; }
     var queues = " " + (row.getAttribute("data-sort-queues") || "") + " ";
-    var wanted = expect.slice(3).split(" ").filter(function (q) { return q; });
+    var wanted = expect.slice(expect.indexOf(":") + 1).split(" ").filter(function (q) { return q; });
     if (expect.indexOf("in:") === 0) {
       return wanted.every(function (q) { return queues.indexOf(" " + q + " ") >= 0; });
     }

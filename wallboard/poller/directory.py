@@ -172,4 +172,8 @@ class DirectoryKeeper:
                         self.changed.set()
                 except RedisError as exc:
                     log.warning("cannot keep names in Redis: %s", exc)
-            await pause(stop, period)
+                await pause(stop, period)
+            else:
+                # A poller that becomes the leader reads the configuration at once: names, and
+                # the agents a supervisor may log on, should not wait a period more.
+                await pause(stop, period, leading)

@@ -92,7 +92,8 @@ async def login_form(request: Request, caller: PageLogin, services: ServicesDep)
     agents = sorted(
         (code, str(info.get("name") or code)) for code, info in known.items() if code not in logged
     )
-    return fragment(request, "login_form", agents=agents, queues=watched(services))
+    loaded = directory is not None
+    return fragment(request, "login_form", agents=agents, queues=watched(services), loaded=loaded)
 
 
 def sent(request: Request, what: str, kind: str, key: str, expect: str) -> HTMLResponse:
