@@ -311,6 +311,77 @@
     tick();
   }
 
+  // -- screens: commands from /screens, and what the TV tells of itself ---------------------
+
+  var screenSort = "name";
+  function sortScreens() {
+    var body = document.getElementById("screen-rows");
+    if (!body) { return; }
+    var rows = Array.prototype.slice.call(body.querySelectorAll("tr[data-screen]"));
+    var numeric = screenSort !== "name" && screenSort !== "build";
+    rows.sort(function (a, b) {
+      var x = a.getAttribute("data-sort-" + screenSort) || "";
+      var y = b.getAttribute("data-sort-" + screenSort) || "";
+      if (numeric) { return parseFloat(x) - parseFloat(y); }
+      return x < y ? -1 : (x > y ? 1 : 0);
+    });
+    for (var i = 0; i < rows.length; i++) { body.appendChild(rows[i]); }
+    var heads = document.querySelectorAll(".screens-table .sort");
+    for (var j = 0; j < heads.length; j++) {
+      var th = heads[j].closest("th");
+      if (!th) { continue; }
+      if (heads[j].getAttribute("data-sort") === screenSort) { th.setAttribute("aria-sort", "ascending"); }
+      else { th.removeAttribute("aria-sort"); }
+    }
+  }
+  document.addEventListener("click", function (evt) {
+    var t = evt.target instanceof Element ? evt.target.closest(".screens-table .sort") : null;
+    if (t) { screenSort = t.getAttribute("data-sort") || "name"; sortScreens(); }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    if (evt.target instanceof Element && evt.target.id === "screens") { sortScreens(); }
+  });
+
+  function screenCommand(el) {
+    // A frame of a playlist acts for the whole screen: the top page is the screen.
+    var top = window.top || window;
+    var kind = el.getAttribute("data-command");
+    if (kind === "reload") { top.location.reload(); return; }
+    if (kind === "assign") { top.location.assign("/tv"); return; }
+    if (kind === "identify") {
+      var box = top.document.getElementById("screen-identify");
+      if (!box) { return; }
+      box.textContent = el.getAttribute("data-name") || "";
+      box.hidden = false;
+      clearTimeout(box.wbTimer);
+      box.wbTimer = setTimeout(function () { box.hidden = true; }, 10000);
+    }
+  }
+
+  function hello() {
+    if (!document.body.classList.contains("tv") || window.top !== window) { return; }
+    var body = JSON.stringify({
+      viewport: window.innerWidth + "x" + window.innerHeight,
+      dpr: window.devicePixelRatio || 1,
+      build: document.body.getAttribute("data-build") || ""
+    });
+    try {
+      fetch("/tv/hello", {method: "POST", body: body, credentials: "same-origin",
+                          headers: {"Content-Type": "application/json"}}).catch(function () {});
+    } catch (e) { /* an old browser: the registry goes without it */ }
+  }
+  var helloTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(helloTimer);
+    helloTimer = setTimeout(hello, 1000);
+  });
+  document.addEventListener("DOMContentLoaded", hello);
+
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    var el = evt.target;  // the element swapped in, with the command
+    if (el instanceof Element && el.id === "screen-command") { screenCommand(el); }
+  });
+
   document.addEventListener("htmx:oobAfterSwap", function (evt) {
     // detail.target is the element swapped out; the event's own target is the one swapped in.
     var target = evt.detail && evt.detail.target;

@@ -39,6 +39,7 @@ from wallboard.model.alert import Alert
 from wallboard.store.alerts import AlertStore
 from wallboard.store.connection import connect_sync
 from wallboard.store.keys import Keys
+from wallboard.store.screens import ScreenStore
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -300,6 +301,33 @@ class _Families(Collector):
         return self.families
 
 
+def screen_families(screens: list[dict[str, Any]], now: float) -> Iterator[Metric]:
+    """The screens' figures, the same on every web process (the registry lives in Redis): a
+    screen is connected while a stream of its is open or it polled in the last 15 s, silent
+    when not seen for over a minute."""
+    connected = [s for s in screens if s["streams"] > 0 or now - s["last_seen"] < 15]
+    yield GaugeMetricFamily("wallboard_screens", "Screens known", value=len(screens))
+    yield GaugeMetricFamily(
+        "wallboard_screens_connected", "Screens connected now", value=len(connected)
+    )
+    yield GaugeMetricFamily(
+        "wallboard_screens_silent",
+        "Screens not seen for over a minute",
+        value=sum(1 for s in screens if now - s["last_seen"] > 60),
+    )
+    by_build = GaugeMetricFamily(
+        "wallboard_screens_by_build", "Connected screens by the build they run", labels=["build"]
+    )
+    builds: dict[str, int] = {}
+    for screen in connected:
+        builds[screen.get("build") or "unknown"] = (
+            builds.get(screen.get("build") or "unknown", 0) + 1
+        )
+    for build, count in sorted(builds.items()):
+        by_build.add_metric([build], count)
+    yield by_build
+
+
 async def exposition(hub: HubFigures, redis: Redis, prefix: str) -> bytes:
     """The text exposition: this process, its hub, and every live poller's figures."""
     families: list[Metric] = [*REGISTRY.collect(), *web_families(hub, time.time())]
@@ -313,6 +341,8 @@ async def exposition(hub: HubFigures, redis: Redis, prefix: str) -> bytes:
         figures = await read_figures(redis, prefix)
         alerts = AlertStore(redis, Keys(prefix))
         families.extend(alert_families(await alerts.stats(), await alerts.open_alerts()))
+        screens = await ScreenStore(redis, Keys(prefix)).all()
+        families.extend(screen_families(screens, time.time()))
         up = 1
     except RedisError:
         figures, up = {}, 0

@@ -130,3 +130,21 @@ class Keys:
 
     def rate(self, name: str, who: str) -> str:
         return f"{self.prefix}rate:{name}:{who}"
+
+    @property
+    def screens(self) -> str:
+        """Every known screen's id, scored by when it was last seen (a sorted set)."""
+        return f"{self.prefix}screens"
+
+    def screen(self, screen_id: str) -> str:
+        """One screen's record (a hash): name, what it shows, its device, its last command."""
+        return f"{self.prefix}screen:{screen_id}"
+
+    @property
+    def screens_rev(self) -> str:
+        """Incremented by every command to a screen: web processes watch it."""
+        return f"{self.prefix}screens:rev"
+
+    def pairing(self, code: str) -> str:
+        """A pairing code shown on a new TV → the screen's id, for 15 minutes."""
+        return f"{self.prefix}pairing:{code}"

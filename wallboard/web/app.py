@@ -34,6 +34,8 @@ from wallboard.web import (
     link_routes,
     login,
     playlist_page,
+    screen_api,
+    screen_pages,
     supervisor,
 )
 from wallboard.web.bodylimit import BodyLimit
@@ -177,7 +179,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     routers = (board, health, login, supervisor, api, action_api, action_pages, board_pages,
                library_routes, link_routes, alert_routes, alert_page, editor, editor_links,
-               playlist_page)  # fmt: skip
+               playlist_page, screen_pages, screen_api)  # fmt: skip
     for module in routers:
         app.include_router(module.router)
     return app

@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from wallboard.buildinfo import build
 from wallboard.model.state import to_json
+from wallboard.web import screen_id
 from wallboard.web.deps import AnyBoard, ServicesDep, TvBoard, answers_with
 from wallboard.web.errors import Unavailable, WebError
 from wallboard.web.guard import client_ip
@@ -58,7 +59,9 @@ async def wallboard(
         services.boards.remember(audience, request, response)
         return response
     html = services.hub.page("wallboard.html", audience.view, title[:100] or "Wallboard")
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    response = HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    screen_id.mark(request, response, services.secret)
+    return response
 
 
 class HeldStream(EventSourceResponse):
@@ -90,6 +93,10 @@ async def events(request: Request, audience: AnyBoard, services: ServicesDep) ->
     released = False
     if audience.link and hub.links is not None:
         hub.links.watch(subscriber, audience.link)  # ended when the link is revoked
+    screens = hub.screens
+    screen = screen_id.read(request.cookies.get(screen_id.COOKIE), services.secret)
+    if screen and screens is not None:
+        await screens.watch(subscriber, screen, **stream_fields(request, address))
 
     def release() -> None:
         nonlocal released
@@ -97,6 +104,8 @@ async def events(request: Request, audience: AnyBoard, services: ServicesDep) ->
             released = True
             if hub.links is not None:
                 hub.links.forget(subscriber)
+            if screens is not None:
+                screens.leave(subscriber)
             hub.detach(subscriber)
             services.streams.give_back(address)
 
@@ -109,6 +118,8 @@ async def events(request: Request, audience: AnyBoard, services: ServicesDep) ->
         yield initial.pop()
         while (data := await subscriber.queue.get()) is not None:
             yield data
+            if screens is not None:
+                screens.sent(subscriber)
 
     response = HeldStream(
         stream(),
@@ -119,6 +130,17 @@ async def events(request: Request, audience: AnyBoard, services: ServicesDep) ->
     )
     services.boards.remember(audience, request, response)
     return response
+
+
+def stream_fields(request: Request, address: str) -> dict[str, str]:
+    """What the registry keeps of a screen's stream: where from, what it shows."""
+    page = request.headers.get("referer", "")
+    page = page.split(str(request.base_url).rstrip("/"), 1)[-1] if page else ""
+    return {
+        "address": address,
+        "user_agent": request.headers.get("user-agent", "")[:200],
+        "page": page[:300],
+    }
 
 
 def tv_only(section: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:

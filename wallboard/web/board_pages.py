@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from wallboard.web import screen_id
 from wallboard.web.audience import Audience
 from wallboard.web.board import locked
 from wallboard.web.deps import ServicesDep, answers_with
@@ -55,4 +56,7 @@ async def board_page(
     )
     # ?embed=1: the editor's previews and the playlist page frame it (framing.py).
     embed = embeddable(request, services.settings)
-    return HTMLResponse(html, headers={"Cache-Control": "no-store", **embed})
+    response = HTMLResponse(html, headers={"Cache-Control": "no-store", **embed})
+    if not embed:  # a frame of a playlist or of the editor's preview is not a screen itself
+        screen_id.mark(request, response, services.secret)
+    return response

@@ -39,6 +39,7 @@ from wallboard.web.linkwatch import LinkWatch
 from wallboard.web.liveness import Liveness
 from wallboard.web.noticeboard import Noticeboard
 from wallboard.web.render import Renderer, Shown, structural
+from wallboard.web.screenwatch import ScreenWatch
 from wallboard.web.views import Known, View, known
 
 DIRECTORY_EVERY_S = 30.0  # how often the names filters may use are read again
@@ -59,9 +60,11 @@ class Hub:
         boards: BoardStore | None = None,
         alerts: AlertStore | None = None,
         links: LinkWatch | None = None,
+        screens: ScreenWatch | None = None,
     ) -> None:
         self.renderer = renderer
         self.links = links  # the streams of display links, ended when their link is revoked
+        self.screens = screens  # the streams of known screens, given the commands sent to them
         self.settings = settings
         self.follower = StreamFollower(store, self)
         self.fanout = Fanout(settings.client_queue_size, settings.max_views)
@@ -251,6 +254,8 @@ class Hub:
         await self._read_boards()
         if self.links is not None:
             await self.links.refresh()
+        if self.screens is not None:
+            await self.screens.refresh()
         if self._resync:
             self._resync = False
             self._send_full()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from wallboard.web import screen_id
 from wallboard.web.board import locked
 from wallboard.web.deps import ServicesDep, answers_with
 from wallboard.web.editor_views import EMBED
@@ -42,4 +43,6 @@ async def playlist_page(ident: str, request: Request, services: ServicesDep) -> 
         "playlist.html", title=playlist.title, playlist=playlist, slides=slides, embed=EMBED,
         state=None,
     )  # fmt: skip
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    page = HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    screen_id.mark(request, page, services.secret)
+    return page

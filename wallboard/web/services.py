@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -16,6 +17,7 @@ from wallboard.store.directory import DirectoryStore
 from wallboard.store.keys import Keys
 from wallboard.store.links import LinkStore
 from wallboard.store.messages import BoardMessages
+from wallboard.store.screens import ScreenStore
 from wallboard.store.snapshot import SnapshotStore
 from wallboard.web.actions import ActionService, Policy
 from wallboard.web.agent_actions import AgentActions
@@ -29,6 +31,8 @@ from wallboard.web.limits import Counters, LoginLimiter, LoginPolicy, StreamSlot
 from wallboard.web.links import DisplayLinks
 from wallboard.web.linkwatch import LinkWatch
 from wallboard.web.render import Renderer
+from wallboard.web.screens import ScreenService
+from wallboard.web.screenwatch import ScreenWatch
 from wallboard.web.sessions import SessionStore
 
 
@@ -53,6 +57,12 @@ class Services:
     library: BoardLibrary
     alerting: AlertService
     links: DisplayLinks
+    screens: ScreenService
+
+    @property
+    def secret(self) -> str:
+        """The key that signs what the web hands out (screen ids, among others)."""
+        return self.settings.secret_key.get_secret_value()
 
     @classmethod
     def build(cls, settings: Settings, redis: Redis, renderer: Renderer) -> Services:
@@ -62,6 +72,7 @@ class Services:
         board_store = BoardStore(redis, keys)
         alert_store = AlertStore(redis, keys)
         link_store = LinkStore(redis, keys, settings.secret_key.get_secret_value())
+        screen_store = ScreenStore(redis, keys)
         revoked = renderer.env.get_template("partials/link_revoked.html")
         hub = Hub(
             store,
@@ -72,6 +83,7 @@ class Services:
             boards=board_store,
             alerts=alert_store,
             links=LinkWatch(link_store, lambda: encode(revoked.render(oob=True))),
+            screens=ScreenWatch(screen_store, screen_command(renderer)),
         )
         qm = QMClient.from_settings(settings)
         sessions = SessionStore(redis, keys, settings.session_ttl)
@@ -106,6 +118,7 @@ class Services:
             library=library,
             alerting=AlertService(alert_store, audit),
             links=DisplayLinks(link_store, library, audit),
+            screens=ScreenService(screen_store, board_store, audit, counters),
         )
 
 
@@ -140,3 +153,13 @@ def _guard(
         settings.secret_key.get_secret_value(),
         auth_cache_s=settings.auth_cache,
     )
+
+
+def screen_command(renderer: Renderer) -> Callable[[str, int, dict[str, str]], bytes]:
+    """The event that carries a command to a screen's page."""
+    template = renderer.env.get_template("partials/screen_command.html")
+
+    def event(kind: str, seq: int, screen: dict[str, str]) -> bytes:
+        return encode(template.render(oob=True, kind=kind, seq=seq, screen=screen))
+
+    return event
