@@ -78,10 +78,12 @@ def test_qmauth_for_each_user(client: TestClient) -> None:
         ("robot", "robot"): ("Robot", "ROBOTS", "ROBOT USRADMIN", "0"),
         ("demosupervisor", "demo"): ("Demo Supervisor", "SUPERVISORS",
                                      "USER REALTIME RT_PAUSEAGENT RT_UNPAUSEAGENT BRO_MSG "
-                                     "SUPERVISOR WALLBOARD_ADD", "0"),
+                                     "SUPERVISOR WALLBOARD_ADD RT_LOGINAGENT RT_LOGOFFAGENT "
+                                     "RT_ADDMEMBER RT_HANGUP RT_TRANSFER RT_MONITOR", "0"),
         ("supervisor2", "demo2"): ("Laura Bianchi", "SUPERVISORS",
                                    "USER REALTIME RT_PAUSEAGENT RT_UNPAUSEAGENT BRO_MSG "
-                                   "SUPERVISOR WALLBOARD_ADD", "0"),
+                                   "SUPERVISOR WALLBOARD_ADD RT_LOGINAGENT RT_LOGOFFAGENT "
+                                   "RT_ADDMEMBER RT_HANGUP RT_TRANSFER RT_MONITOR", "0"),
         ("viewer", "viewer"): ("Wallboard Viewer", "USERS", "USER REALTIME", "0"),
         ("admin", "admin"): ("Administrator", "ADMIN", "USER USRADMIN", "1"),
     }  # fmt: skip
