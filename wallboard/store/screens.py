@@ -108,6 +108,12 @@ class ScreenStore:
         if not screens:
             return
         async with self.redis.pipeline(transaction=False) as pipe:
+            for screen_id in screens:
+                pipe.exists(self.keys.screen(screen_id))
+            known = await pipe.execute()
+        # A screen forgotten while its stream is open stays forgotten (not a record remade).
+        screens = {i: n for (i, n), there in zip(screens.items(), known, strict=True) if there}
+        async with self.redis.pipeline(transaction=False) as pipe:
             for screen_id, events in screens.items():
                 pipe.hset(self.keys.screen(screen_id), mapping={"last_seen": now})
                 pipe.hincrby(self.keys.screen(screen_id), "events", events)
