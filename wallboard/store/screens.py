@@ -71,7 +71,8 @@ class ScreenStore:
         key = self.keys.screen(screen_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(key, "first_seen", now)
-            pipe.hsetnx(key, "name", f"Screen {screen_id[:4].upper()}")
+            tag = "".join(c for c in screen_id if c.isalnum())[:4].upper()
+            pipe.hsetnx(key, "name", f"Screen {tag}")
             mapping: dict[Any, Any] = {"last_seen": now, **fields}
             pipe.hset(key, mapping=mapping)
             pipe.zadd(self.keys.screens, {screen_id: now})
