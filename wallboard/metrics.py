@@ -39,7 +39,7 @@ from wallboard.model.alert import Alert
 from wallboard.store.alerts import AlertStore
 from wallboard.store.connection import connect_sync
 from wallboard.store.keys import Keys
-from wallboard.store.screens import ScreenStore
+from wallboard.store.screens import ScreenStore, is_connected, is_silent
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -305,7 +305,7 @@ def screen_families(screens: list[dict[str, Any]], now: float) -> Iterator[Metri
     """The screens' figures, the same on every web process (the registry lives in Redis): a
     screen is connected while a stream of its is open or it polled in the last 15 s, silent
     when not seen for over a minute."""
-    connected = [s for s in screens if s["streams"] > 0 or now - s["last_seen"] < 15]
+    connected = [s for s in screens if is_connected(s, now)]
     yield GaugeMetricFamily("wallboard_screens", "Screens known", value=len(screens))
     yield GaugeMetricFamily(
         "wallboard_screens_connected", "Screens connected now", value=len(connected)
@@ -313,7 +313,7 @@ def screen_families(screens: list[dict[str, Any]], now: float) -> Iterator[Metri
     yield GaugeMetricFamily(
         "wallboard_screens_silent",
         "Screens not seen for over a minute",
-        value=sum(1 for s in screens if now - s["last_seen"] > 60),
+        value=sum(1 for s in screens if is_silent(s, now)),
     )
     by_build = GaugeMetricFamily(
         "wallboard_screens_by_build", "Connected screens by the build they run", labels=["build"]

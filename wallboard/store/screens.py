@@ -30,6 +30,19 @@ FIELDS = ("name", "shows", "last_seen", "connected_since", "first_seen", "addres
           "command", "command_seq", "code", "streams")  # fmt: skip
 
 
+CONNECTED_WITHIN_S = 15.0  # a pairing screen polls every 2 s; a stream is marked every 5 s
+SILENT_AFTER_S = 60.0
+
+
+def is_connected(screen: dict[str, Any], now: float) -> bool:
+    """A stream of the screen is open, or it was seen (a pairing screen's poll) just now."""
+    return bool(screen["streams"] > 0 or now - screen["last_seen"] < CONNECTED_WITHIN_S)
+
+
+def is_silent(screen: dict[str, Any], now: float) -> bool:
+    return bool(now - screen["last_seen"] > SILENT_AFTER_S)
+
+
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 

@@ -29,14 +29,12 @@ class AgentActions:
     def _watched(self) -> set[str]:
         return {q.queue for q in self.core.floor().queues}
 
-    def queues(self, value: Any, *, required: bool = True) -> list[str]:
+    def queues(self, value: Any) -> list[str]:
         """The queues asked for, each one this wallboard watches; ``Invalid`` otherwise."""
-        if isinstance(value, str):
-            value = [q for q in value.replace(",", "|").split("|") if q.strip()]
         if not isinstance(value, list) or not all(isinstance(q, str) for q in value):
             raise Invalid('queues must be a list of queue codes such as ["300"]')
         queues = list(dict.fromkeys(q.strip() for q in value if q.strip()))
-        if required and not queues:
+        if not queues:
             raise Invalid("choose at least one queue")
         if len(queues) > 100:
             raise Invalid("at most 100 queues at once")

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sse_starlette import EventSourceResponse
 
+from wallboard.store.screens import is_connected, is_silent
 from wallboard.web import screen_id
 from wallboard.web.audience import TV_COOKIE, TV_COOKIE_DAYS
 from wallboard.web.deps import Needs, PageViewer, ServicesDep, SessionDep
@@ -34,7 +35,6 @@ from wallboard.web.supervisor import ANSWER_FRAGMENTS, done, fragment
 router = APIRouter()
 PageSteerer = Annotated[Caller, Depends(Needs("boards", basic=False))]
 PageSteererAsks = Annotated[Caller, Depends(Needs("boards", csrf=False, basic=False))]
-SILENT_AFTER_S = 60.0
 TABLE_EVERY_S = 2.0
 
 
@@ -130,8 +130,7 @@ def screen_rows(records: list[dict[str, Any]], now: float) -> list[dict[str, Any
     rows = []
     for r in records:
         silent = now - r["last_seen"]
-        connected = r["streams"] > 0 or silent < 15
-        quiet = silent > SILENT_AFTER_S
+        connected, quiet = is_connected(r, now), is_silent(r, now)
         rows.append({**r, "silent_s": silent, "connected": connected, "quiet": quiet,
                      "target": target_url(r["shows"])})  # fmt: skip
     return rows
