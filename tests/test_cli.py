@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -41,3 +42,34 @@ def test_a_bad_queue_target_names_its_setting() -> None:
     )
     assert done.returncode == 2
     assert "WALLBOARD_QUEUE_TARGETS" in done.stderr
+
+
+def test_ctrl_c_stops_the_simulator_without_a_traceback() -> None:
+    """Ctrl-C on ``scripts/demo`` reaches every child: each must stop quietly (uvicorn raises
+    the captured SIGINT again once it has shut down)."""
+    import httpx
+
+    from tests.waiting import until
+    from wallboard.processes import free_port
+
+    port = free_port()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "wallboard.cli", "simulator", "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def answers() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/sim/state", timeout=1).status_code < 500
+            except httpx.HTTPError:
+                return False
+
+        until(answers, timeout=30)
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode in (0, 130)
+    assert "Traceback" not in stderr

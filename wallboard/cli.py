@@ -248,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except BadSettings as exc:
         return _fail(str(exc))
+    except KeyboardInterrupt:
+        # uvicorn shuts down on Ctrl-C, then raises the signal again for its caller: that is
+        # us, and a stop asked for is no error to print.
+        return 130
 
 
 if __name__ == "__main__":
