@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wallboard.buildinfo import build
 from wallboard.logs import RequestIdMiddleware
+from wallboard.web.speech import Speech
 from wallboard.settings import Settings
 from wallboard.store.connection import connect
 from wallboard.web import (
@@ -157,6 +158,7 @@ def create_app(settings: Settings) -> FastAPI:
     # chunk of a streaming response through an extra task and memory stream, which dominated
     # the CPU of SSE fan-out and added memory per connection (docs/benchmarks.md).
     app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(Speech)
     app.add_middleware(SecurityHeaders, headers=_security_headers(settings))
     # Outside the limits, so that they count the client's address, not the proxy's.
     app.add_middleware(TrustedProxies, networks=settings.trusted_proxy_networks)

@@ -18,6 +18,7 @@ from typing import Any
 from redis.exceptions import RedisError
 from sse_starlette import ServerSentEvent
 
+from wallboard import i18n
 from wallboard.model.board import Board
 from wallboard.model.derive import Directory
 from wallboard.model.diff import apply, diff, touched
@@ -126,11 +127,14 @@ class Hub:
         """The canonical view of a request's filters (or of its saved board, ``board=``);
         BadView when they name what is not there, UnknownBoard for a board that is not."""
         if query.get("board"):
-            return self.board_view(query["board"])
+            board = self.board_view(query["board"])
+            asked = query.get("lang", "")
+            return board.speaking(asked) if asked in i18n.LANGUAGES else board
         if self._known is None or self._known[0] != self.version:
             allowed = known(self.settings.queue_list, self.state, self.directory)
             self._known = (self.version, allowed)
-        return View.from_query(query, kind, self._known[1])
+        # The request's language (?lang=, else Accept-Language: set by the i18n middleware).
+        return View.from_query(query, kind, self._known[1]).speaking(i18n.current())
 
     def board_view(self, ident: str) -> View:
         return self.boardviews.view(ident)
@@ -150,6 +154,10 @@ class Hub:
             self._alerts_sent.pop(subscriber.view, None)
 
     def _initial(self, view: View, since: str | None) -> bytes:
+        with i18n.speaking(view.lang):
+            return self._first(view, since)
+
+    def _first(self, view: View, since: str | None) -> bytes:
         retry = self._rng.randint(1000, 4000)
         freshness = self.renderer.freshness(self.fresh, time.time())
         resumable = since and self.loaded and not self.boardviews.own_thresholds(view)
@@ -175,6 +183,7 @@ class Hub:
     def page(self, template: str, view: View, title: str, **extra: Any) -> str:
         """A whole page of a view as of the current version, which its stream resumes from."""
         since = {"since": self.version} if self.version else {}
+        i18n.use(view.lang)
         return self.renderer.page(
             template,
             state=self.floor_of(view),
@@ -195,7 +204,9 @@ class Hub:
             key = self.alertboard.key(view)
             if self._alerts_sent.get(view) != key:
                 self._alerts_sent[view] = key
-                self.fanout.send(view, encode(self.renderer.alerts(self._alerts_of(view))))
+                with i18n.speaking(view.lang):
+                    html = self.renderer.alerts(self._alerts_of(view))
+                self.fanout.send(view, encode(html))
 
     def _alerts_of(self, view: View) -> Shown:
         """The view's alerts as the strip and the escalation banner show them."""
@@ -212,6 +223,10 @@ class Hub:
         return self.boardviews.floor_of(view, self.state, self.version, qm_now)
 
     def _changes(self, view: View, changed: dict[str, set[str]], reshaped: set[str]) -> str:
+        with i18n.speaking(view.lang):
+            return self._changes_of(view, changed, reshaped)
+
+    def _changes_of(self, view: View, changed: dict[str, set[str]], reshaped: set[str]) -> str:
         if self.boardviews.own_thresholds(view) is None:
             return self.renderer.changes(view.select(self.state), view, changed, reshaped)
         before = self.boardviews.shown(view)
@@ -246,7 +261,8 @@ class Hub:
         visible = self.liveness.update(await self.follower.store.meta())
         if await self.noticeboard.refresh():
             for view in self.fanout.views():
-                html = self.renderer.messages(self.noticeboard.for_view(view))
+                with i18n.speaking(view.lang):
+                    html = self.renderer.messages(self.noticeboard.for_view(view))
                 self.fanout.send(view, encode(html))
         if await self.alertboard.refresh():
             self._send_alerts()
@@ -274,9 +290,9 @@ class Hub:
         """A screen of a board that was redesigned reloads (its page is laid out anew); one
         whose board is gone says so instead of showing old data."""
         for view, fate in await self.boardviews.refresh(self.fanout.views()):
-            html = (
-                self.renderer.board_removed(view) if fate == "removed" else self.renderer.reload()
-            )
+            with i18n.speaking(view.lang):
+                removed = fate == "removed"
+                html = self.renderer.board_removed(view) if removed else self.renderer.reload()
             self.fanout.send(view, encode(html))
 
     async def judge_now(self) -> None:
@@ -299,14 +315,24 @@ class Hub:
             selected = self.floor_of(view)
             messages = self.noticeboard.for_view(view)
             alerts = self._alerts_of(view)
-            html = self.renderer.full(selected, view, self.fresh, now, messages, alerts)
+            with i18n.speaking(view.lang):
+                html = self.renderer.full(selected, view, self.fresh, now, messages, alerts)
             self.fanout.send(view, encode(html, self.version))
 
     def beat(self, force: bool = False) -> None:
         """The freshness line to every client; also the keep-alive that the browser can see."""
         now = self.liveness.beaten()
-        if self.fanout.subscribers or force:
-            self.fanout.send(None, encode(self.renderer.freshness(self.fresh, now)))
+        languages = {view.lang for view in self.fanout.views()}
+        if len(languages) <= 1 and (self.fanout.subscribers or force):
+            with i18n.speaking(languages.pop() if languages else i18n.DEFAULT):
+                self.fanout.send(None, encode(self.renderer.freshness(self.fresh, now)))
+            return
+        said: dict[str, bytes] = {}  # rendered once per language, not per view
+        for view in self.fanout.views():
+            if view.lang not in said:
+                with i18n.speaking(view.lang):
+                    said[view.lang] = encode(self.renderer.freshness(self.fresh, now))
+            self.fanout.send(view, said[view.lang])
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.follower.run(stop)

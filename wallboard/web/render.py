@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
+from wallboard import i18n
 from wallboard.model.alert import Alert
 from wallboard.model.alerts import LABELS
 from wallboard.model.state import SECTIONS, SHOWS_NAMES_OF, Agent, Floor
@@ -113,8 +114,19 @@ class Renderer:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
+        # The language is a context variable (wallboard.i18n): one environment speaks them all.
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            i18n.lookup, i18n.lookup_plural, newstyle=True
+        )
+        self.env.filters.update(
+            number=i18n.number, percent=i18n.percent, decimal=i18n.decimal,
+            duration=i18n.duration,
+        )  # fmt: skip
         self.env.globals.update(
+            language=i18n.current,
+            language_names=i18n.NAMES,
             dom_id=dom_id,
             build=build,
             totals=totals,

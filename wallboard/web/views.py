@@ -86,12 +86,13 @@ class View:
     mask_callers: bool = False  # a board's own masking, on top of the global setting
     widgets: tuple[str, ...] = ()  # a board's widgets, in order; empty: the classic page
     leaderboard: int = 0  # a board's agents_today: top N by calls answered; 0: every agent
+    lang: str = "en"  # the language it speaks (wallboard.i18n): rendered once per language
 
     @classmethod
     def of_board(cls, board: Board) -> View:
         return cls("tv", tuple(sorted(board.queues)), board.group, board.location,
                    board.supervisor, board.id, board.version, board.mask_callers,
-                   board.widgets, board.leaderboard)  # fmt: skip
+                   board.widgets, board.leaderboard, board.language)  # fmt: skip
 
     @classmethod
     def from_query(
@@ -126,14 +127,17 @@ class View:
     def query(self) -> dict[str, str]:
         """The filters as query parameters, for the page's stream URL."""
         if self.board:
-            return {"board": self.board}
-        params = {"view": self.kind}
+            return {"board": self.board, "lang": self.lang}
+        params = {"view": self.kind, "lang": self.lang}
         if self.queues:
             params["queues"] = "|".join(self.queues)
         for name in TEAMS:
             if getattr(self, name):
                 params[name] = getattr(self, name)
         return params
+
+    def speaking(self, lang: str) -> View:
+        return self if lang == self.lang else replace(self, lang=lang)
 
     def shows(self, *widgets: str) -> bool:
         """Whether the page has any of these widgets (the classic page has them all)."""
