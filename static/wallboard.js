@@ -17,6 +17,21 @@
   var lastMessage = Date.now();
   var pageBuild = document.body.getAttribute("data-build") || "";
 
+  // The page's words for what this script writes: a JSON object in #wb-words, from the
+  // message catalogue in the page's language; the English here only if it is missing.
+  var words = null;
+  function word(key, english, values) {
+    if (words === null) {
+      var el = document.getElementById("wb-words");
+      try { words = el ? JSON.parse(el.textContent) : {}; } catch (e) { words = {}; }
+    }
+    var text = words[key] || english;
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
+  window.wbWord = word;
+
   function browserNow() { return Date.now() / 1000; }
   function serverNow() { return browserNow() + skew; }
   function qmNow() { return serverNow() + qmOffset; }
@@ -33,7 +48,8 @@
 
   function clockText(epoch) {
     var d = new Date((epoch - skew) * 1000);
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    var lang = document.documentElement.lang || undefined;
+    return d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
   function readFreshness() {
@@ -67,7 +83,8 @@
       var at = parseFloat(agos[j].getAttribute("data-ago"));
       if (!isNaN(at)) {
         var age = Math.max(0, Math.round(serverNow() - at));
-        agos[j].textContent = age <= 1 ? "just now" : age + " s ago";
+        agos[j].textContent = age <= 1 ? word("just_now", "just now")
+                                       : word("seconds_ago", "%(n)s s ago", { n: age });
       }
     }
     var ats = document.querySelectorAll("[data-at]");
@@ -83,14 +100,18 @@
     if (live && silent > SILENCE_RELOAD_BEATS * keepalive + 5) { window.location.reload(); }
   }
 
-  var MIN_TILE_VMIN = 7;          // below this a name is not readable from across the room
+  // A tile holds a name and a state line at the reading size (1/45 of the shorter side, see
+  // wallboard.css): below these it is not readable from across the room; pages rotate instead.
+  var READ_VMIN = 100 / 45;
+  var MIN_TILE_VMIN = 9;
+  var MIN_TILE_WIDTH_VMIN = 26;
   var PAGE_SECONDS = 10;
   var page = 0;
 
-  function layout(count, w, h, gap, maxRows) {
+  function layout(count, w, h, gap, maxRows, maxCols) {
     // The column count whose tiles come closest to a readable 3.2:1 shape.
-    var best = { cols: 1, rows: count, score: Infinity };
-    for (var cols = 1; cols <= count; cols++) {
+    var best = { cols: 1, rows: Math.min(count, maxRows), score: Infinity };
+    for (var cols = 1; cols <= Math.min(count, maxCols); cols++) {
       var rows = Math.min(Math.ceil(count / cols), maxRows);
       var tileW = (w - gap * (cols - 1)) / cols;
       var tileH = (h - gap * (rows - 1)) / rows;
@@ -109,26 +130,71 @@
     var count = Math.max(1, tiles.length);
     var gap = parseFloat(getComputedStyle(grid).rowGap) || 0;
     var w = grid.clientWidth, h = grid.clientHeight;
-    var minTile = Math.min(window.innerWidth, window.innerHeight) * MIN_TILE_VMIN / 100;
+    var vmin = Math.min(window.innerWidth, window.innerHeight) / 100;
+    var minTile = vmin * MIN_TILE_VMIN, minWidth = vmin * MIN_TILE_WIDTH_VMIN;
     var maxRows = Math.max(1, Math.floor((h + gap) / (minTile + gap)));
-    var shape = layout(count, w, h, gap, maxRows);
+    var maxCols = Math.max(1, Math.floor((w + gap) / (minWidth + gap)));
+    var shape = layout(count, w, h, gap, maxRows, maxCols);
     var perPage = shape.cols * shape.rows;
     var pages = Math.ceil(tiles.length / perPage);
     if (page >= pages) { page = 0; }
     for (var i = 0; i < tiles.length; i++) {
       var onPage = Math.floor(i / perPage) === page;
-      tiles[i].classList.toggle("off-page", pages > 1 && !onPage);
+      tiles[i].hidden = pages > 1 && !onPage;  // not a class: htmx settling restores those
     }
-    var tileHeight = Math.min((h - gap * (shape.rows - 1)) / shape.rows, h / 3);
+    var tileHeight = Math.min((h - gap * (shape.rows - 1)) / shape.rows, Math.max(h / 3, minTile));
     var tileWidth = (w - gap * (shape.cols - 1)) / shape.cols;
     grid.style.setProperty("--cols", String(shape.cols));
     grid.style.setProperty("--tile-h", tileHeight + "px");
-    grid.style.setProperty("--tile-font", Math.min(tileHeight * 0.3, tileWidth * 0.08) + "px");
+    var font = Math.max(vmin * READ_VMIN * 1.1, Math.min(tileHeight * 0.3, tileWidth * 0.08));
+    grid.style.setProperty("--tile-font", font + "px");
     var pager = document.getElementById("pager");
     if (pager) {
-      pager.textContent = pages > 1 ? "agents page " + (page + 1) + " of " + pages : "";
+      pager.textContent = pages > 1 ? word("agents_page", "agents page %(page)s of %(pages)s",
+                                           { page: page + 1, pages: pages }) : "";
     }
     grid.setAttribute("data-pages", String(pages));
+    fitCalls();
+  }
+
+  function fitCalls() {
+    // A TV's call lists show the calls that fit, oldest first, and say how many more there
+    // are: never a row cut in half at the bottom of the box.
+    var box = document.getElementById("calls");
+    if (!box || !document.body.classList.contains("tv")) { return; }
+    var rows = box.querySelectorAll(".call");
+    var mores = box.querySelectorAll(".call-more");
+    var i;
+    for (i = 0; i < rows.length; i++) { rows[i].hidden = false; }
+    for (i = 0; i < mores.length; i++) { mores[i].remove(); }
+    var over = box.scrollHeight - box.clientHeight;
+    if (over <= 1) { return; }
+    var lists = box.querySelectorAll(".call-list");
+    var hidden = [];
+    for (i = 0; i < lists.length; i++) { hidden.push(0); }
+    var rowHeight = rows.length ? rows[0].offsetHeight : 0;
+    over += rowHeight;  // room for the "+ N more" line itself
+    // Take rows off the end of the longest list first, until what is left fits.
+    while (over > 0) {
+      var longest = -1, most = 0;
+      for (i = 0; i < lists.length; i++) {
+        var left = lists[i].querySelectorAll(".call:not([hidden])");
+        if (left.length > most) { most = left.length; longest = i; }
+      }
+      if (longest < 0) { break; }
+      var shown = lists[longest].querySelectorAll(".call:not([hidden])");
+      var last = shown[shown.length - 1];
+      over -= last.offsetHeight;
+      last.hidden = true;  // an attribute: htmx's settling puts the class back as it came
+      hidden[longest] += 1;
+    }
+    for (i = 0; i < lists.length; i++) {
+      if (!hidden[i]) { continue; }
+      var more = document.createElement("li");
+      more.className = "call-more";
+      more.textContent = word("more_calls", "+ %(n)s more", { n: hidden[i] });
+      lists[i].appendChild(more);
+    }
   }
 
   function nextPage() {
@@ -298,6 +364,7 @@
   // once per fragment (layout and the duration texts are the expensive part).
   var pendingFrame = false;
   var agentsChanged = false;
+  var callsChanged = false;
 
   function afterSwaps() {
     pendingFrame = false;
@@ -306,7 +373,10 @@
       agentsChanged = false;
       fit();
       sortRows();
+    } else if (callsChanged) {
+      fitCalls();
     }
+    callsChanged = false;
     showPending();
     tick();
   }
@@ -394,6 +464,10 @@
     }
     if (target && (target.id === "agents" || target.hasAttribute("data-agent"))) {
       agentsChanged = true;
+    }
+    if (swappedIn instanceof Element && (swappedIn.id === "calls" || swappedIn.id === "totals" ||
+        swappedIn.classList.contains("call") || swappedIn.classList.contains("queue"))) {
+      callsChanged = true;  // the calls' room changes with the tiles above them too
     }
     if (!pendingFrame) {
       pendingFrame = true;

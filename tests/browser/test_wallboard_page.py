@@ -131,7 +131,7 @@ def test_no_scrollbars_at_1080p_and_4k(stack: Stack, browser: Browser, tmp_path:
         )
         assert scroll == [width, height], f"no scrollbar at {width}x{height}"
         # Names big enough for across the room; with 60 agents that means pages of tiles.
-        name = tv.locator(".agent:not(.off-page) .name").first
+        name = tv.locator(".agent:not([hidden]) .name").first
         assert float(name.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= height / 60
         if width == 1920:
             expect(tv.locator("#pager")).to_contain_text("page 1 of")
