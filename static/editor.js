@@ -17,7 +17,8 @@
     button.focus();  // the keyboard stays on the row it moves
     var label = row.querySelector("label");
     var rows = Array.prototype.indexOf.call(row.parentNode.children, row) + 1;
-    say((label ? label.textContent : "") + ": position " + rows);
+    say(window.wbWord("position", "%(what)s: position %(n)s",
+                      { what: label ? label.textContent : "", n: rows }));
   }
 
   function say(text) {

@@ -31,7 +31,8 @@
     }
     var on = Notification.permission === "granted";
     button.disabled = on;
-    button.textContent = on ? "Red alerts notify you" : "Notify me of red alerts";
+    button.textContent = on ? window.wbWord("notify_on", "Red alerts notify you")
+                            : window.wbWord("notify_ask", "Notify me of red alerts");
   }
 
   function check() {
@@ -45,8 +46,10 @@
           ids[id]) { continue; }
       ids[id] = Date.now();
       try {
-        new Notification("Red alert: " + (el.getAttribute("data-what") || "a queue"),
-                         { tag: "wallboard-alert-" + id, body: "Open the supervisor page to acknowledge it." });
+        var what = el.getAttribute("data-what") || window.wbWord("a_queue", "a queue");
+        new Notification(window.wbWord("red_alert", "Red alert: %(what)s", { what: what }),
+                         { tag: "wallboard-alert-" + id,
+                           body: window.wbWord("red_alert_body", "Open the supervisor page to acknowledge it.") });
       } catch (e) { /* a browser that only notifies through a service worker: nothing to do */ }
     }
     remember(ids);

@@ -48,7 +48,7 @@
     if (status) {
       var title = frames[index].getAttribute("title") || "";
       var text = title + " · " + (index + 1) + "/" + frames.length +
-        (held ? " · held: red alert" : "");
+        (held ? " · " + window.wbWord("held", "held: red alert") : "");
       if (status.textContent !== text) { status.textContent = text; }
     }
   }

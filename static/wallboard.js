@@ -17,20 +17,7 @@
   var lastMessage = Date.now();
   var pageBuild = document.body.getAttribute("data-build") || "";
 
-  // The page's words for what this script writes: a JSON object in #wb-words, from the
-  // message catalogue in the page's language; the English here only if it is missing.
-  var words = null;
-  function word(key, english, values) {
-    if (words === null) {
-      var el = document.getElementById("wb-words");
-      try { words = el ? JSON.parse(el.textContent) : {}; } catch (e) { words = {}; }
-    }
-    var text = words[key] || english;
-    return text.replace(/%\((\w+)\)s/g, function (all, name) {
-      return values && name in values ? String(values[name]) : all;
-    });
-  }
-  window.wbWord = word;
+  var word = window.wbWord;  // static/words.js: the page's language
 
   function browserNow() { return Date.now() / 1000; }
   function serverNow() { return browserNow() + skew; }
@@ -264,8 +251,10 @@
     return row.getAttribute("data-state") === expect;
   }
 
-  var WAITING = {paused: "pausing…", available: "unpausing…", gone: "waiting to see it happen…"};
-  var FAILED = {paused: "pause did not happen", available: "unpause did not happen"};
+  var WAITING = {paused: ["pausing", "pausing…"], available: ["unpausing", "unpausing…"]};
+  var FAILED = {paused: ["pause_failed", "pause did not happen"],
+                available: ["unpause_failed", "unpause did not happen"]};
+  var WAIT = ["waiting", "waiting to see it happen…"], FAIL = ["failed", "did not happen"];
 
   function showPending() {
     // QueueMetrics' OK only means "sent to the PBX": say so until the stream shows the change,
@@ -281,18 +270,23 @@
       if (reached(p, row)) {
         delete pending[id];
         if (note) { note.hidden = true; }
-        if (result) { result.textContent = p.what + ": done, the data shows it."; result.classList.add("seen"); }
+        if (result) {
+          result.textContent = word("done", "%(what)s: done, the data shows it.", { what: p.what });
+          result.classList.add("seen");
+        }
         continue;
       }
       var late = now > p.deadline;
-      var text = late ? (FAILED[p.expect] || "did not happen") : (WAITING[p.expect] || "waiting to see it happen…");
+      var said = late ? (FAILED[p.expect] || FAIL) : (WAITING[p.expect] || WAIT);
+      var text = word(said[0], said[1]);
       if (note) {
         note.hidden = false;
         note.textContent = text;
         note.classList.toggle("failed", late);
       }
       if (result && late) {
-        result.textContent = p.what + ": not seen in the data after " + p.seconds + " s; it did not happen.";
+        result.textContent = word("not_seen", "%(what)s: not seen in the data after %(seconds)s s; it did not happen.",
+                                  { what: p.what, seconds: p.seconds });
         result.classList.add("failed");
       }
     }

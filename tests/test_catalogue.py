@@ -26,7 +26,9 @@ TEMPLATES = ROOT / "templates"
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-ask", "data-confirm",
                    "aria-description", "data-label", "aria-roledescription", "value"}  # fmt: skip
 # Blocks that fill a tag's attributes (class names, data-*), not text.
-ATTRIBUTE_BLOCKS = re.compile(r"\{%-?\s*block\s+body_(?:class|data)\s*-?%\}.*?\{%-?\s*endblock", re.S)
+ATTRIBUTE_BLOCKS = re.compile(
+    r"\{%-?\s*block\s+body_(?:class|data)\s*-?%\}.*?\{%-?\s*endblock", re.S
+)
 JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
 ATTRIBUTE_TEXT = re.compile(r'[\w-]+="[^"]*"')  # a macro's output of attributes, not words
 WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word, not "x" or "%"
@@ -44,9 +46,9 @@ class Literals(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         for name, value in attrs:
-            if name in READ_ATTRIBUTES and value and WORD.search(value):
-                if not (name == "value" and tag in ("input", "option") and not _is_button(attrs)):
-                    self.found.append(f'{tag}[{name}]="{value}"')
+            plain_value = name == "value" and tag in ("input", "option") and not _is_button(attrs)
+            if name in READ_ATTRIBUTES and value and WORD.search(value) and not plain_value:
+                self.found.append(f'{tag}[{name}]="{value}"')
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):

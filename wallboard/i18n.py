@@ -29,6 +29,7 @@ CATALOGUES = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT)
+NO_FIGURE = "\N{EN DASH}"  # what a figure that is not known shows, in every language
 
 
 def N_(message: str) -> str:
@@ -131,29 +132,29 @@ def locale(language: str) -> Locale:
 def number(value: float | int | None) -> str:
     """A count or figure with the language's separators (``1,234`` / ``1.234``)."""
     if value is None:
-        return "–"
+        return NO_FIGURE
     return format_decimal(value, locale=locale(current()))
 
 
 def percent(value: float | None, digits: int = 0) -> str:
     """A share in 0..1 as the language writes it (``80%``, ``80 %``)."""
     if value is None:
-        return "–"
+        return NO_FIGURE
     pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
     return format_percent(value, format=pattern, locale=locale(current()))
 
 
 def decimal(value: float | None, digits: int = 1) -> str:
     if value is None:
-        return "–"
+        return NO_FIGURE
     return format_decimal(value, format="#,##0." + "0" * digits, locale=locale(current()))
 
 
 def duration(seconds: float | None) -> str:
     """A wait or talk time: ``m:ss``, ``h:mm:ss`` past an hour (the same in every language)."""
     if seconds is None:
-        return "–"
-    total = max(0, int(round(seconds)))
+        return NO_FIGURE
+    total = max(0, round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -148,7 +148,7 @@ def test_clone_export_import_and_a_viewer_who_may_only_look(
     good.write_text(json.dumps(renamed))
     page.get_by_label("An exported JSON file").set_input_files(good)
     page.get_by_role("button", name="Import").click()
-    expect(page.locator("#editor-status")).to_contain_text("Imported 1 board(s) and 0 playlist")
+    expect(page.locator("#editor-status")).to_contain_text("Imported 1 board and 0 playlists")
     expect(page.locator(".ed-card h3")).to_have_text(["Support desk"])
     assert unexpected(page) == []
 

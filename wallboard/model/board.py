@@ -17,6 +17,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import Struct
 
+from wallboard.i18n import N_
 from wallboard.model.alerts import Thresholds
 
 # The widgets a board can show, in the catalogue's order (README, "Boards").
@@ -70,8 +71,18 @@ class Playlist(Struct, frozen=True, kw_only=True):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """What is wrong with a field: ``reason`` in English (the API's), and the same sentence as
+    a catalogue message with its placeholders, for a page to show in its own language."""
+
     field: str
     reason: str
+    message: str = ""  # the message id of ``reason`` ("" when it is not from the catalogue)
+    values: Mapping[str, object] | None = None
+
+
+def problem(field: str, message: str, **values: object) -> Problem:
+    """A problem said by a catalogue message (marked with ``N_``) and its placeholders."""
+    return Problem(field, message % values if values else message, message, values or None)
 
 
 class Invalid(ValueError):
@@ -104,7 +115,9 @@ _PLAYLIST_FIELDS = set(Playlist.__struct_fields__) - _SERVER_FIELDS
 def _text(raw: Mapping[str, Any], name: str, problems: list[Problem], limit: int = 100) -> str:
     value = raw.get(name, "")
     if not isinstance(value, str) or len(value) > limit:
-        problems.append(Problem(name, f"must be text of at most {limit} characters"))
+        problems.append(
+            problem(name, N_("must be text of at most %(limit)s characters"), limit=limit)
+        )
         return ""
     return value.strip()
 
@@ -112,9 +125,9 @@ def _text(raw: Mapping[str, Any], name: str, problems: list[Problem], limit: int
 def _title(raw: Mapping[str, Any], problems: list[Problem]) -> str:
     title = _text(raw, "title", problems, TITLE_MAX)
     if "title" in raw and not title and not any(p.field == "title" for p in problems):
-        problems.append(Problem("title", "must not be empty"))
+        problems.append(problem("title", N_("must not be empty")))
     elif "title" not in raw:
-        problems.append(Problem("title", "is required"))
+        problems.append(problem("title", N_("is required")))
     return title
 
 
@@ -123,7 +136,7 @@ def _identity(raw: Mapping[str, Any], title: str, problems: list[Problem]) -> st
     if given is None or given == "":
         return slug(title) if title else ""
     if not isinstance(given, str) or not ID_PATTERN.match(given):
-        problems.append(Problem("id", "must be 1 to 40 of a-z, 0-9 and -"))
+        problems.append(problem("id", N_("must be 1 to 40 of a-z, 0-9 and -")))
         return ""
     return given
 
@@ -132,18 +145,18 @@ def _choice(
     raw: Mapping[str, Any], name: str, allowed: Iterable[str], problems: list[Problem]
 ) -> None:
     if name in raw and raw[name] not in tuple(allowed):
-        problems.append(Problem(name, f"must be one of {', '.join(allowed)}"))
+        problems.append(problem(name, N_("must be one of %(choices)s"), choices=", ".join(allowed)))
 
 
 def _unknown(raw: Mapping[str, Any], known: set[str], problems: list[Problem]) -> None:
     for name in sorted(set(raw) - known - _SERVER_FIELDS):
-        problems.append(Problem(name, "is not a field of this object"))
+        problems.append(problem(name, N_("is not a field of this object")))
 
 
 def _list_of_text(raw: Mapping[str, Any], name: str, problems: list[Problem]) -> list[str]:
     value = raw.get(name, [])
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        problems.append(Problem(name, "must be a list of text"))
+        problems.append(problem(name, N_("must be a list of text")))
         return []
     return [v.strip() for v in value if v.strip()]
 
@@ -152,7 +165,7 @@ def _queues(raw: Mapping[str, Any], rules: Rules, problems: list[Problem]) -> tu
     queues = _list_of_text(raw, "queues", problems)
     unknown = [q for q in queues if rules.watched and q not in rules.watched]
     if unknown:
-        problems.append(Problem("queues", f"not watched: {', '.join(unknown)}"))
+        problems.append(problem("queues", N_("not watched: %(queues)s"), queues=", ".join(unknown)))
     return tuple(dict.fromkeys(queues))
 
 
@@ -162,11 +175,12 @@ def _widgets(raw: Mapping[str, Any], problems: list[Problem]) -> tuple[str, ...]
     widgets = _list_of_text(raw, "widgets", problems)
     unknown = [w for w in widgets if w not in WIDGETS]
     if unknown:
-        problems.append(Problem("widgets", f"unknown widget(s): {', '.join(unknown)}"))
+        listed = ", ".join(unknown)
+        problems.append(problem("widgets", N_("unknown widget(s): %(widgets)s"), widgets=listed))
     elif not widgets:
-        problems.append(Problem("widgets", "choose at least one widget"))
+        problems.append(problem("widgets", N_("choose at least one widget")))
     elif len(set(widgets)) != len(widgets):
-        problems.append(Problem("widgets", "a widget may appear once"))
+        problems.append(problem("widgets", N_("a widget may appear once")))
     return tuple(widgets)
 
 
@@ -183,15 +197,14 @@ def _thresholds(raw: Mapping[str, Any], problems: list[Problem]) -> None:
 def _leaderboard(raw: Mapping[str, Any], problems: list[Problem]) -> None:
     value = raw.get("leaderboard", 0)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LEADERBOARD_MAX:
-        problems.append(
-            Problem("leaderboard", f"must be a whole number from 0 to {LEADERBOARD_MAX}")
-        )
+        message = N_("must be a whole number from %(low)s to %(high)s")
+        problems.append(problem("leaderboard", message, low=0, high=LEADERBOARD_MAX))
 
 
 def board(raw: Any, rules: Rules) -> Board:
     """A board from what a user sent (server fields ignored); Invalid with every problem."""
     if not isinstance(raw, Mapping):
-        raise Invalid([Problem("board", "must be a JSON object")])
+        raise Invalid([problem("board", N_("must be a JSON object"))])
     problems: list[Problem] = []
     _unknown(raw, _BOARD_FIELDS, problems)
     title = _title(raw, problems)
@@ -204,7 +217,7 @@ def board(raw: Any, rules: Rules) -> Board:
                           ("language", LANGUAGES)):  # fmt: skip
         _choice(raw, name, allowed, problems)
     if "mask_callers" in raw and not isinstance(raw["mask_callers"], bool):
-        problems.append(Problem("mask_callers", "must be true or false"))
+        problems.append(problem("mask_callers", N_("must be true or false")))
     _leaderboard(raw, problems)
     if problems:
         raise Invalid(problems)
@@ -219,7 +232,7 @@ def board(raw: Any, rules: Rules) -> Board:
 def playlist(raw: Any, known_boards: Iterable[str]) -> Playlist:
     """A playlist from what a user sent; its boards must exist."""
     if not isinstance(raw, Mapping):
-        raise Invalid([Problem("playlist", "must be a JSON object")])
+        raise Invalid([problem("playlist", N_("must be a JSON object"))])
     problems: list[Problem] = []
     _unknown(raw, _PLAYLIST_FIELDS, problems)
     title = _title(raw, problems)
@@ -228,13 +241,17 @@ def playlist(raw: Any, known_boards: Iterable[str]) -> Playlist:
     known = set(known_boards)
     missing = [b for b in boards if b not in known]
     if missing:
-        problems.append(Problem("boards", f"no such board(s): {', '.join(missing)}"))
+        listed = ", ".join(missing)
+        problems.append(problem("boards", N_("no such board(s): %(boards)s"), boards=listed))
     elif not boards or len(boards) > PLAYLIST_MAX_BOARDS:
-        problems.append(Problem("boards", f"name 1 to {PLAYLIST_MAX_BOARDS} boards"))
+        problems.append(
+            problem("boards", N_("name 1 to %(most)s boards"), most=PLAYLIST_MAX_BOARDS)
+        )
     seconds = raw.get("seconds", 30)
     low, high = PLAYLIST_SECONDS
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not low <= seconds <= high:
-        problems.append(Problem("seconds", f"must be a whole number from {low} to {high}"))
+        message = N_("must be a whole number from %(low)s to %(high)s")
+        problems.append(problem("seconds", message, low=low, high=high))
     if problems:
         raise Invalid(problems)
     return Playlist(id=ident, title=title, boards=tuple(boards), seconds=seconds)

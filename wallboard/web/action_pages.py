@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from wallboard.i18n import gettext
 from wallboard.store.directory import DirectoryStore
 from wallboard.web.deps import (
     PageHangup,
@@ -96,9 +97,9 @@ async def login_form(request: Request, caller: PageLogin, services: ServicesDep)
     return fragment(request, "login_form", agents=agents, queues=watched(services), loaded=loaded)
 
 
-def sent(request: Request, what: str, kind: str, key: str, expect: str) -> HTMLResponse:
-    """The button's answer: sent, and what the page waits to see in the data."""
-    message = f"{what} sent. QueueMetrics passes it to the PBX…"
+def sent(request: Request, message: str, kind: str, key: str, expect: str) -> HTMLResponse:
+    """The button's answer: sent (``message``, a whole sentence), and what the page waits to
+    see in the data."""
     return done(request, message, kind=kind, key=key, expect=expect)
 
 
@@ -109,14 +110,16 @@ async def login(request: Request, caller: PageLogin, services: ServicesDep) -> R
     await services.agent_actions.login(
         caller, agent, first(form, "extension"), form.get("queues", [])
     )
-    return sent(request, f"Log on of {agent}", "agent", agent, "present")
+    message = gettext("Log on of %(agent)s sent. QueueMetrics passes it to the PBX…", agent=agent)
+    return sent(request, message, "agent", agent, "present")
 
 
 @router.post("/logout", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
 async def logout(request: Request, caller: PageLogout, services: ServicesDep) -> Response:
     agent = first(await fields(request), "agent").strip().lower()
     await services.agent_actions.logout(caller, agent)
-    return sent(request, f"Log off of {agent}", "agent", agent, "gone")
+    message = gettext("Log off of %(agent)s sent. QueueMetrics passes it to the PBX…", agent=agent)
+    return sent(request, message, "agent", agent, "gone")
 
 
 async def members(request: Request, caller: Caller, services: Services, action: str) -> Response:
@@ -124,8 +127,16 @@ async def members(request: Request, caller: Caller, services: Services, action: 
     agent, queues = first(form, "agent").strip().lower(), form.get("queues", [])
     await services.agent_actions.members(caller, action, agent, queues)
     expect = ("in:" if action == "join" else "out:") + " ".join(queues)
-    what = "Adding to queues" if action == "join" else "Removal from queues"
-    return sent(request, f"{what} for {agent}", "agent", agent, expect)
+    if action == "join":
+        message = gettext(
+            "Adding to queues for %(agent)s sent. QueueMetrics passes it to the PBX…", agent=agent
+        )
+    else:
+        message = gettext(
+            "Removal from queues for %(agent)s sent. QueueMetrics passes it to the PBX…",
+            agent=agent,
+        )
+    return sent(request, message, "agent", agent, expect)
 
 
 @router.post("/join", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
@@ -143,14 +154,15 @@ async def text(request: Request, caller: PageText, services: ServicesDep) -> Res
     form = await fields(request)
     agent = first(form, "agent").strip().lower()
     await services.agent_actions.text(caller, agent, first(form, "message"))
-    return done(request, f"Text sent to {agent}'s phone.")
+    return done(request, gettext("Text sent to %(agent)s's phone.", agent=agent))
 
 
 @router.post("/hangup", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
 async def hangup(request: Request, caller: PageHangup, services: ServicesDep) -> Response:
     callid = first(await fields(request), "callid").strip()
     await services.call_actions.hangup(caller, callid)
-    return sent(request, "Hang-up", "call", callid, "gone")
+    message = gettext("Hang-up sent. QueueMetrics passes it to the PBX…")
+    return sent(request, message, "call", callid, "gone")
 
 
 @router.post("/transfer", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
@@ -158,7 +170,11 @@ async def transfer(request: Request, caller: PageTransfer, services: ServicesDep
     form = await fields(request)
     callid = first(form, "callid").strip()
     await services.call_actions.transfer(caller, callid, first(form, "target"))
-    return sent(request, f"Transfer to {first(form, 'target').strip()}", "call", callid, "moved")
+    message = gettext(
+        "Transfer to %(target)s sent. QueueMetrics passes it to the PBX…",
+        target=first(form, "target").strip(),
+    )
+    return sent(request, message, "call", callid, "moved")
 
 
 @router.post("/listen", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
@@ -168,7 +184,9 @@ async def listen(request: Request, caller: PageMonitor, services: ServicesDep) -
     await services.call_actions.listen(caller, first(form, "callid").strip(), phone)
     if first(form, "remember") and caller.session is not None:
         await save_phone(services, caller, phone)
-    return done(request, f"Listening: your phone {phone} rings and joins the call.")
+    return done(
+        request, gettext("Listening: your phone %(phone)s rings and joins the call.", phone=phone)
+    )
 
 
 async def save_phone(services: Services, caller: Caller, phone: str) -> None:
@@ -182,4 +200,4 @@ async def phone(request: Request, caller: PageMonitor, services: ServicesDep) ->
     """The supervisor's own phone, saved in their session so listening needs no typing."""
     number = first(await fields(request), "phone")
     await save_phone(services, caller, number)
-    return done(request, f"Your phone is {number.strip()} for this session.")
+    return done(request, gettext("Your phone is %(phone)s for this session.", phone=number.strip()))

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from wallboard.i18n import gettext
 from wallboard.model.alert import Alert
 from wallboard.model.alerts import LABELS
 from wallboard.web import errors
@@ -30,7 +31,8 @@ PageAlertReader = Annotated[Caller, Depends(Needs("view", csrf=False, basic=Fals
 
 def what(services: Services, alert: Alert) -> str:
     names = {q.queue: q.name for q in services.hub.state.queues}
-    return f"{names.get(alert.queue, alert.queue)} · {LABELS.get(alert.metric, alert.metric)}"
+    label = gettext(LABELS.get(alert.metric, alert.metric))
+    return f"{names.get(alert.queue, alert.queue)} · {label}"
 
 
 def answered(request: Request, message: str) -> HTMLResponse:
@@ -60,7 +62,7 @@ async def ack(
 ) -> Response:
     fields = await form(request)
     alert = await services.alerting.acknowledge(ident, caller.user, fields.get("note"))
-    return answered(request, f"Acknowledged: {what(services, alert)}.")
+    return answered(request, gettext("Acknowledged: %(what)s.", what=what(services, alert)))
 
 
 @router.post("/{ident}/snooze", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
@@ -70,4 +72,7 @@ async def snooze(
     fields = await form(request)
     minutes = whole(fields.get("minutes"))
     alert = await services.alerting.snooze(ident, caller.user, minutes)
-    return answered(request, f"Snoozed for {minutes} min: {what(services, alert)}.")
+    message = gettext(
+        "Snoozed for %(minutes)s min: %(what)s.", minutes=minutes, what=what(services, alert)
+    )
+    return answered(request, message)

@@ -16,7 +16,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wallboard.buildinfo import build
 from wallboard.logs import RequestIdMiddleware
-from wallboard.web.speech import Speech
 from wallboard.settings import Settings
 from wallboard.store.connection import connect
 from wallboard.web import (
@@ -59,6 +58,7 @@ from wallboard.web.errors import (
 from wallboard.web.forwarded import TrustedProxies
 from wallboard.web.render import Renderer, asset_dir
 from wallboard.web.services import Services
+from wallboard.web.speech import Speech
 from wallboard.web.views import BadView
 
 # The edge: the one place where the service's errors become HTTP statuses.

@@ -17,6 +17,7 @@ from sse_starlette import EventSourceResponse
 from starlette.types import Receive, Scope, Send
 
 from wallboard.buildinfo import build
+from wallboard.i18n import gettext
 from wallboard.model.state import to_json
 from wallboard.web import screen_id
 from wallboard.web.deps import AnyBoard, ServicesDep, TvBoard, answers_with
@@ -37,7 +38,8 @@ TV_CALL_FIELDS = ("callid", "queue", "caller", "state", "entered", "answered", "
 
 def locked(request: Request, exc: WebError, status: int) -> Response:
     services: Services = request.app.state.services
-    html = services.renderer.page("locked.html", title="Board locked", state=None, error=exc)
+    title = gettext("Board locked")
+    html = services.renderer.page("locked.html", title=title, state=None, error=exc)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
@@ -58,7 +60,7 @@ async def wallboard(
         )
         services.boards.remember(audience, request, response)
         return response
-    html = services.hub.page("wallboard.html", audience.view, title[:100] or "Wallboard")
+    html = services.hub.page("wallboard.html", audience.view, title[:100] or gettext("Wallboard"))
     response = HTMLResponse(html, headers={"Cache-Control": "no-store"})
     screen_id.mark(request, response, services.secret)
     return response

@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from wallboard.i18n import N_, gettext, ngettext
 from wallboard.model.board import Invalid
 from wallboard.store.boards import Kind
 from wallboard.web import editor_form as forms
@@ -46,7 +47,8 @@ FRAGMENTS = [Depends(answers_with(failed))]
 PageDesigner = Annotated[Caller, Depends(Needs("boards", basic=False))]
 PageDesignerAsks = Annotated[Caller, Depends(Needs("boards", csrf=False, basic=False))]
 IMPORT_RESULT = "#import-result"
-CONFLICT = "Someone else saved it meanwhile: reload to see their version, then change it again."
+CONFLICT = N_("Someone else saved it meanwhile: reload to see their version, then change it again.")
+NOT_SAVED = N_("Not saved: see the marked fields.")
 
 
 @router.get("/boards", response_class=HTMLResponse)
@@ -55,7 +57,7 @@ async def editor(request: Request, session: SessionDep, services: ServicesDep) -
         return who
     library = services.library
     context = library_context(await library.boards(), await library.playlists())
-    return page(request, "editor.html", who, title="Boards", **context)
+    return page(request, "editor.html", who, title=gettext("Boards"), **context)
 
 
 @router.get("/boards/{ident}/edit", response_class=HTMLResponse)
@@ -71,7 +73,8 @@ async def edit_board(
         draft = forms.clone_board(await library.board(clone))
     else:
         draft = forms.new_board()
-    title = f"Edit {draft.values['title']}" if ident != NEW else "New board"
+    new = gettext("New board")
+    title = gettext("Edit %(title)s", title=draft.values["title"]) if ident != NEW else new
     context = board_context(services, draft, ident)
     return page(request, "editor_board.html", who, title=title, **context)
 
@@ -99,12 +102,15 @@ async def save_board(
             saved = await library.update_board(ident, raw, caller.user)
     except (Invalid, InvalidBoard) as exc:
         draft = forms.with_problems(forms.posted_board(form, stored), exc.problems)
-        return _board_form(request, draft, ident, 422, "Not saved: see the marked fields.")
+        return _board_form(request, draft, ident, 422, gettext(NOT_SAVED))
     except errors.Conflict:
-        return notice(request, CONFLICT, 409, ok=False, reload=True)
+        return notice(request, gettext(CONFLICT), 409, ok=False, reload=True)
     if stored is None:
         return redirect(f"/boards/{saved.id}/edit")
-    note = f"Saved, version {saved.version}. Its screens reload themselves within seconds."
+    note = gettext(
+        "Saved, version %(version)s. Its screens reload themselves within seconds.",
+        version=saved.version,
+    )
     return _board_form(request, forms.board_draft(saved), ident, 200, note)
 
 
@@ -117,7 +123,8 @@ async def edit_playlist(
     library = services.library
     draft = forms.playlist_draft(await library.playlist(ident)) if ident != NEW else None
     draft = draft or forms.new_playlist()
-    title = f"Edit {draft.values['title']}" if ident != NEW else "New playlist"
+    new = gettext("New playlist")
+    title = gettext("Edit %(title)s", title=draft.values["title"]) if ident != NEW else new
     context = playlist_context(draft, ident, await library.boards())
     return page(request, "editor_playlist.html", who, title=title, **context)
 
@@ -138,14 +145,14 @@ async def save_playlist(
     except InvalidBoard as exc:
         draft = forms.with_problems(forms.posted_playlist(form, stored), exc.problems)
         context = playlist_context(draft, ident, await library.boards())
-        note = "Not saved: see the marked fields."
+        note = gettext(NOT_SAVED)
         return fragment(request, "editor_playlist_form", 422, note=note, **context)
     except errors.Conflict:
-        return notice(request, CONFLICT, 409, ok=False, reload=True)
+        return notice(request, gettext(CONFLICT), 409, ok=False, reload=True)
     if stored is None:
         return redirect(f"/playlists/{saved.id}/edit")
     context = playlist_context(forms.playlist_draft(saved), ident, await library.boards())
-    note = f"Saved, version {saved.version}."
+    note = gettext("Saved, version %(version)s.", version=saved.version)
     return fragment(request, "editor_playlist_form", note=note, **context)
 
 
@@ -153,7 +160,7 @@ async def _confirm(request: Request, kind: Kind, ident: str, back: str) -> Respo
     """The question first, beside the button (the keyboard's focus moves to it)."""
     library = request.app.state.services.library
     item = await (library.board(ident) if kind == "boards" else library.playlist(ident))
-    return fragment(request, "editor_confirm", kind=kind, noun=kind[:-1], item=item,
+    return fragment(request, "editor_confirm", kind=kind, item=item,
                     back="edit" if back == "edit" else "list")  # fmt: skip
 
 
@@ -165,7 +172,10 @@ async def _delete(request: Request, kind: Kind, ident: str, caller: Caller) -> R
     if back == "edit":
         return redirect("/boards")
     context = library_context(await library.boards(), await library.playlists())
-    message = f"Deleted the {kind[:-1]} {ident}."
+    if kind == "boards":
+        message = gettext("Deleted the board %(id)s.", id=ident)
+    else:
+        message = gettext("Deleted the playlist %(id)s.", id=ident)
     return fragment(request, "editor_changed", message=message, **context)
 
 
@@ -203,14 +213,19 @@ async def import_all(request: Request, caller: PageDesigner, services: ServicesD
     try:
         document = json.loads(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError):
-        message = "That file is not JSON: nothing was imported."
+        message = gettext("That file is not JSON: nothing was imported.")
         return notice(request, message, 400, ok=False, where=IMPORT_RESULT)
     library = services.library
     try:
         counts = await library.import_all(document, caller.user)
     except InvalidBoard as exc:
         retarget = {"HX-Retarget": IMPORT_RESULT, "HX-Reswap": "innerHTML"}
-        return fragment(request, "editor_import_failed", 422, retarget, problems=exc.problems)
+        problems = forms.translated(exc.problems)
+        return fragment(request, "editor_import_failed", 422, retarget, problems=problems)
     context = library_context(await library.boards(), await library.playlists())
-    message = f"Imported {counts['boards']} board(s) and {counts['playlists']} playlist(s)."
+    message = gettext(
+        "Imported %(boards)s and %(playlists)s.",
+        boards=ngettext("%(num)s board", "%(num)s boards", counts["boards"]),
+        playlists=ngettext("%(num)s playlist", "%(num)s playlists", counts["playlists"]),
+    )
     return fragment(request, "editor_changed", message=message, **context)

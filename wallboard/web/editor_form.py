@@ -19,12 +19,23 @@ from urllib.parse import parse_qs
 
 import msgspec
 
+from wallboard import i18n
+from wallboard.i18n import N_
 from wallboard.model.alerts import FIGURES
-from wallboard.model.board import DEFAULT_WIDGETS, Board, Invalid, Playlist, Problem
+from wallboard.model.board import DEFAULT_WIDGETS, Board, Invalid, Playlist, Problem, problem
 
 Fields = Mapping[str, list[str]]
 LEVELS = ("yellow", "red")
 EVERY_QUEUE = "*"
+# What is wrong with a pair of threshold inputs, for every queue or for one.
+HALF_FILLED = {
+    True: N_("every queue, %(figure)s: give yellow and red, or neither"),
+    False: N_("queue %(queue)s, %(figure)s: give yellow and red, or neither"),
+}
+NOT_NUMBERS = {
+    True: N_("every queue, %(figure)s: yellow and red must be numbers"),
+    False: N_("queue %(queue)s, %(figure)s: yellow and red must be numbers"),
+}
 # The board's fields that a form sends as one text each (inputs and selects).
 TEXT_FIELDS = ("id", "title", "group", "location", "supervisor", "sound", "distance",
                "language", "theme")  # fmt: skip
@@ -80,12 +91,14 @@ def thresholds(form: Fields, problems: list[Problem]) -> dict[str, dict[str, lis
         yellow, red = texts.get("yellow", ""), texts.get("red", "")
         if not yellow and not red:
             continue
-        where = f"{'every queue' if queue == EVERY_QUEUE else 'queue ' + queue}, {figure}"
+        every = queue == EVERY_QUEUE
         numbers = [_number(yellow), _number(red)]
         if not yellow or not red:
-            problems.append(Problem("thresholds", f"{where}: give yellow and red, or neither"))
+            message = HALF_FILLED[every]
+            problems.append(problem("thresholds", message, queue=queue, figure=figure))
         elif None in numbers:
-            problems.append(Problem("thresholds", f"{where}: yellow and red must be numbers"))
+            message = NOT_NUMBERS[every]
+            problems.append(problem("thresholds", message, queue=queue, figure=figure))
         else:
             result.setdefault(queue, {})[figure] = [n for n in numbers if n is not None]
     return result
@@ -173,7 +186,8 @@ def new_board() -> Draft:
 def clone_board(item: Board) -> Draft:
     """A copy to save under a new id: the title says so, the id is left to be chosen."""
     draft = board_draft(item)
-    draft.values.update(id="", title=f"Copy of {item.title}"[:80], version=0)
+    title = i18n.gettext("Copy of %(title)s", title=item.title)[:80]
+    draft.values.update(id="", title=title, version=0)
     return draft
 
 
@@ -207,9 +221,21 @@ def playlist_draft(item: Playlist) -> Draft:
     return Draft(msgspec.to_builtins(item))
 
 
+def reason(p: Problem) -> str:
+    """A problem as the page's language says it: its catalogue message, or else its reason
+    as it came (a threshold's check, or a store's)."""
+    if p.message:
+        return i18n.gettext(p.message, **(p.values or {}))
+    return p.reason
+
+
+def translated(problems: Iterable[Problem]) -> list[Problem]:
+    return [Problem(p.field, reason(p)) for p in problems]
+
+
 def with_problems(draft: Draft, problems: Iterable[Problem]) -> Draft:
     for p in problems:
-        draft.problems.setdefault(p.field, []).append(p.reason)
+        draft.problems.setdefault(p.field, []).append(reason(p))
     return draft
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from wallboard.i18n import gettext
 from wallboard.web.deps import Needs, ServicesDep, answers_with
 from wallboard.web.editor_views import failed, fragment
 from wallboard.web.guard import Caller
@@ -52,4 +53,5 @@ async def revoke_link(
     ident: str, link: str, request: Request, caller: PageDesigner, services: ServicesDep
 ) -> Response:
     await services.links.revoke(ident, link, caller.user)
-    return await _links(request, ident, note="Revoked: its screens are locked within seconds.")
+    note = gettext("Revoked: its screens are locked within seconds.")
+    return await _links(request, ident, note=note)

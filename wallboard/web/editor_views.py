@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from wallboard.i18n import N_, gettext
 from wallboard.model.alerts import LABELS
 from wallboard.model.board import DISTANCES, LANGUAGES, SOUNDS, THEMES, WIDGETS, Board, Playlist
 from wallboard.web import editor_form
@@ -23,12 +24,14 @@ NO_STORE = {"Cache-Control": "no-store"}
 # Board pages the editor frames: they allow being framed by this site only (framing.py).
 EMBED = "?embed=1"
 
+# Marked for the catalogue; the templates translate them where they show them.
 WIDGET_LABELS = {
-    "queues": "Queues", "totals": "Totals", "today": "Today's figures", "agents": "Agents",
-    "calls_waiting": "Calls waiting", "calls_talking": "Calls in progress",
-    "messages": "Messages", "clock": "Clock", "agents_today": "Agents' day",
-    "trend": "Last hour", "staffing": "Agents needed",
+    "queues": N_("Queues"), "totals": N_("Totals"), "today": N_("Today's figures"),
+    "agents": N_("Agents"), "calls_waiting": N_("Calls waiting"),
+    "calls_talking": N_("Calls in progress"), "messages": N_("Messages"), "clock": N_("Clock"),
+    "agents_today": N_("Agents' day"), "trend": N_("Last hour"), "staffing": N_("Agents needed"),
 }  # fmt: skip
+# Each language by its own name (never translated).
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "de": "Deutsch", "fr": "Français",
                   "es": "Español"}  # fmt: skip
 CHOICES = {"sound": SOUNDS, "distance": DISTANCES, "theme": THEMES, "language": LANGUAGES}
@@ -52,7 +55,7 @@ def admitted(request: Request, session: Session | None) -> Session | Response:
     if session.holds(key):
         answer_errors_with(request, missing)
         return session
-    html = services.renderer.page("denied.html", title="Not allowed", key=key,
+    html = services.renderer.page("denied.html", title=gettext("Not allowed"), key=key,
                                   user=session.user, csrf=session.csrf, state=None)  # fmt: skip
     return HTMLResponse(html, status_code=403, headers=NO_STORE)
 
@@ -95,8 +98,8 @@ def failed(request: Request, exc: WebError, status: int) -> Response:
 def missing(request: Request, exc: WebError, status: int) -> Response:
     """A page of the editor that cannot be shown (no such board), as a page with the way back."""
     services = services_of(request)
-    html = services.renderer.page("editor_error.html", title="Not found", message=exc.message,
-                                  state=None)  # fmt: skip
+    html = services.renderer.page("editor_error.html", title=gettext("Not found"),
+                                  message=exc.message, state=None)  # fmt: skip
     return HTMLResponse(html, status_code=status, headers=NO_STORE)
 
 
@@ -136,7 +139,8 @@ def board_context(services: Services, draft: Draft, ident: str) -> dict[str, Any
     values = draft.values
     own = [*values["queues"], *(q for q in values["thresholds"] if q != EVERY_QUEUE)]
     queues = queue_choices(services, own)
-    rows = [(EVERY_QUEUE, "Every queue"), *[(c, n) for c, n in queues if c != EVERY_QUEUE]]
+    every = gettext("Every queue")
+    rows = [(EVERY_QUEUE, every), *[(c, n) for c, n in queues if c != EVERY_QUEUE]]
     return {
         "draft": draft,
         "ident": ident,

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from wallboard.i18n import N_
+
+# In English (the health API's); the freshness line translates them, and the no-data detail.
 REASONS = {
-    "unreachable": "QueueMetrics unreachable",
-    "auth": "QueueMetrics refused the login",
-    "protocol": "QueueMetrics gave a bad answer",
-    "refused": "QueueMetrics refused the request",
-    "no-poller": "no poller is updating the data",
-    "no-data": "no data yet",
-    "redis": "the data store is unavailable",
+    "unreachable": N_("QueueMetrics unreachable"),
+    "auth": N_("QueueMetrics refused the login"),
+    "protocol": N_("QueueMetrics gave a bad answer"),
+    "refused": N_("QueueMetrics refused the request"),
+    "no-poller": N_("no poller is updating the data"),
+    "no-data": N_("no data yet"),
+    "redis": N_("the data store is unavailable"),
 }
+NO_POLL_YET = N_("no successful poll yet")
 
 
 def judge(meta: dict[str, Any], now: float, stale_after: float) -> dict[str, Any]:
@@ -24,7 +28,7 @@ def judge(meta: dict[str, Any], now: float, stale_after: float) -> dict[str, Any
     if meta.get("redis_down"):
         error = {"kind": "redis", "message": str(meta.get("redis_down"))}
     elif error is None and fetched_at is None:
-        error = {"kind": "no-data", "message": "no successful poll yet"}
+        error = {"kind": "no-data", "message": NO_POLL_YET}
     elif error is None and age is not None and age > stale_after:
         error = {"kind": "no-poller", "message": f"last update {age:.0f} s ago"}
     stale = error is not None

@@ -9,6 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace as changed
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 import msgspec
 from msgspec.structs import replace
 
+from wallboard.i18n import N_
 from wallboard.model import board as boards
 from wallboard.model.board import Board, Invalid, Playlist, Rules
 from wallboard.store.audit import AuditLog
@@ -37,8 +39,9 @@ class InvalidBoard(errors.Invalid):
         self.problems = problems
 
 
-def _invalid(field: str, reason: str) -> InvalidBoard:
-    return InvalidBoard([boards.Problem(field, reason)])
+def _invalid(field: str, message: str, **values: object) -> InvalidBoard:
+    """One problem, said by a catalogue message (``N_``) and its placeholders."""
+    return InvalidBoard([boards.problem(field, message, **values)])
 
 
 def _item(kind: str, index: int, check: Callable[[], T]) -> T:
@@ -46,14 +49,14 @@ def _item(kind: str, index: int, check: Callable[[], T]) -> T:
     try:
         return check()
     except Invalid as exc:
-        problems = [boards.Problem(f"{kind}[{index}].{p.field}", p.reason) for p in exc.problems]
+        problems = [changed(p, field=f"{kind}[{index}].{p.field}") for p in exc.problems]
         raise InvalidBoard(problems) from None
 
 
 def _version(raw: Any) -> int:
     version = raw.get("version") if isinstance(raw, dict) else None
     if isinstance(version, bool) or not isinstance(version, int):
-        raise _invalid("version", "send the version you read (optimistic locking)")
+        raise _invalid("version", N_("send the version you read (optimistic locking)"))
     return version
 
 
@@ -106,9 +109,13 @@ class BoardLibrary:
         try:
             await self.store.write(kind, stored, expected, self.rules.max_boards)
         except Exists:
-            raise _invalid("id", f"{item.id!r} is taken") from None
+            raise _invalid("id", N_("%(id)s is taken"), id=repr(item.id)) from None
         except Full:
-            raise _invalid("id", f"at most {self.rules.max_boards} {kind} may be stored") from None
+            most = self.rules.max_boards
+            message = N_("at most %(most)s boards may be stored")
+            if kind == "playlists":
+                message = N_("at most %(most)s playlists may be stored")
+            raise _invalid("id", message, most=most) from None
         except Missing as exc:
             raise errors.NotFound(str(exc)) from None
         except Stale:
@@ -169,16 +176,17 @@ class BoardLibrary:
     def _check_document(self, doc: Any) -> tuple[list[Board], list[Playlist]]:
         """Every board and playlist of an export, checked before anything is written."""
         if not isinstance(doc, dict) or not isinstance(doc.get("boards", []), list):
-            raise _invalid("boards", 'send {"boards": [...], "playlists": [...]}')
+            raise _invalid("boards", N_('send {"boards": [...], "playlists": [...]}'))
         if not isinstance(doc.get("playlists", []), list):
-            raise _invalid("playlists", "must be a list")
+            raise _invalid("playlists", N_("must be a list"))
         checked = [_item("boards", i, partial(boards.board, raw, self.rules))
                    for i, raw in enumerate(doc.get("boards", []))]  # fmt: skip
         ids = [b.id for b in checked]
         if len(set(ids)) != len(ids):
-            raise _invalid("boards", "two boards have the same id")
+            raise _invalid("boards", N_("two boards have the same id"))
         if len(ids) > self.rules.max_boards:
-            raise _invalid("boards", f"at most {self.rules.max_boards} boards may be stored")
+            most = self.rules.max_boards
+            raise _invalid("boards", N_("at most %(most)s boards may be stored"), most=most)
         lists = [_item("playlists", i, partial(boards.playlist, raw, ids))
                  for i, raw in enumerate(doc.get("playlists", []))]  # fmt: skip
         return checked, lists

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from wallboard.i18n import gettext
 from wallboard.web.deps import ErrorPage, ServicesDep, answer_errors_with
 from wallboard.web.errors import Forbidden, Invalid, WebError
 from wallboard.web.guard import client_ip, same_secret
@@ -44,7 +45,8 @@ def secure(request: Request) -> bool:
 def login_page(request: Request, status: int = 200, error: str = "", nxt: str = "") -> Response:
     services: Services = request.app.state.services
     token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
-    html = services.renderer.page("login.html", title="Log in", error=error, csrf=token, next=nxt)
+    title = gettext("Log in")
+    html = services.renderer.page("login.html", title=title, error=error, csrf=token, next=nxt)
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
     response.set_cookie(
         LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), max_age=3600

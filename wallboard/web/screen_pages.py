@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sse_starlette import EventSourceResponse
 
+from wallboard.i18n import gettext
 from wallboard.store.screens import is_connected, is_silent
 from wallboard.web import screen_id
 from wallboard.web.audience import TV_COOKIE, TV_COOKIE_DAYS
@@ -70,7 +71,7 @@ async def tv(request: Request, services: ServicesDep) -> Response:
         record = await store.get(ident) or {}
         code = await store.pairing_code(ident)
         html = services.renderer.page(
-            "tv_pairing.html", title="Pair this screen", code=code, screen=record,
+            "tv_pairing.html", title=gettext("Pair this screen"), code=code, screen=record,
             server=str(request.base_url).rstrip("/"), seq=record.get("command_seq", 0),
         )  # fmt: skip
         response = HTMLResponse(html, headers={"Cache-Control": "no-store"})
@@ -149,13 +150,14 @@ async def screens_page(request: Request, session: SessionDep, services: Services
         return RedirectResponse("/login?next=/screens", status_code=303)
     settings = services.settings
     if not session.holds(settings.key_view):
-        html = services.renderer.page("denied.html", title="Not allowed", key=settings.key_view,
-                                      user=session.user, csrf=session.csrf, state=None)  # fmt: skip
+        html = services.renderer.page("denied.html", title=gettext("Not allowed"),
+                                      key=settings.key_view, user=session.user,
+                                      csrf=session.csrf, state=None)  # fmt: skip
         return HTMLResponse(html, status_code=403, headers={"Cache-Control": "no-store"})
     steer = session.holds(settings.key_boards)
     library = services.library
     html = services.renderer.page(
-        "screens.html", title="Screens", session=session, steer=steer,
+        "screens.html", title=gettext("Screens"), session=session, steer=steer,
         table=await table(services, steer), boards=await library.store.boards(),
         playlists=await library.store.playlists(), state=None,
     )  # fmt: skip
@@ -208,7 +210,8 @@ async def pair(request: Request, caller: PageSteerer, services: ServicesDep) -> 
     fields = await form(request)
     body = {"code": fields.get("code", ""), "name": fields.get("name", ""), **shows_of(fields)}
     screen = await services.screens.pair(caller, body)
-    return done(request, f"Paired: {screen['name']}. It shows its board within seconds.")
+    message = gettext("Paired: %(name)s. It shows its board within seconds.", name=screen["name"])
+    return done(request, message)
 
 
 @router.post(
@@ -221,15 +224,17 @@ async def steer(
     service = services.screens
     if action == "rename":
         screen = await service.rename(caller, ident, fields.get("name"))
-        return done(request, f"Renamed: {screen['name']}.")
+        return done(request, gettext("Renamed: %(name)s.", name=screen["name"]))
     if action == "assign":
         screen = await service.assign(caller, ident, shows_of(fields))
-        return done(request, f"{screen['name']} switches within seconds.")
+        return done(request, gettext("%(name)s switches within seconds.", name=screen["name"]))
     if action in ("reload", "identify"):
         screen = await service.send(caller, ident, action)
-        what = "reloads" if action == "reload" else "shows its name for 10 s"
-        return done(request, f"{screen['name']} {what}.")
+        if action == "reload":
+            return done(request, gettext("%(name)s reloads.", name=screen["name"]))
+        return done(request, gettext("%(name)s shows its name for 10 s.", name=screen["name"]))
     if action == "forget":
         await service.forget(caller, ident)
-        return done(request, "Forgotten. If it is still on, it comes back as a new screen.")
+        message = gettext("Forgotten. If it is still on, it comes back as a new screen.")
+        return done(request, message)
     raise Invalid(f"unknown action {action!r}: rename, assign, reload, identify or forget")

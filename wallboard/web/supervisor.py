@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from wallboard.i18n import gettext
 from wallboard.web.deps import (
     PageBroadcaster,
     PagePauseForm,
@@ -55,7 +56,7 @@ async def supervisor(
     if not session.holds(settings.key_view):
         html = services.renderer.page(
             "denied.html",
-            title="Not allowed",
+            title=gettext("Not allowed"),
             key=settings.key_view,
             user=session.user,
             csrf=session.csrf,
@@ -66,7 +67,7 @@ async def supervisor(
     html = services.hub.page(
         "supervisor.html",
         view,
-        title[:100] or "Supervisor",
+        title[:100] or gettext("Supervisor"),
         session=session,
         audit=await services.audit.recent(10),
         confirm_timeout=settings.action_confirm_timeout,
@@ -85,7 +86,14 @@ async def pause_form(
 
 def sent(request: Request, action: str, agent: str) -> HTMLResponse:
     expect = "paused" if action == "pause" else "available"
-    message = f"{action.capitalize()} sent for {agent}. QueueMetrics passes it to the PBX…"
+    if action == "pause":
+        message = gettext(
+            "Pause sent for %(agent)s. QueueMetrics passes it to the PBX…", agent=agent
+        )
+    else:
+        message = gettext(
+            "Unpause sent for %(agent)s. QueueMetrics passes it to the PBX…", agent=agent
+        )
     return done(request, message, kind="agent", key=agent, expect=expect)
 
 
@@ -112,4 +120,4 @@ async def broadcast(request: Request, caller: PageBroadcaster, services: Service
         if name != target:
             fields.pop(name, None)
     await services.actions.broadcast(caller, fields)
-    return done(request, "Message sent.")
+    return done(request, gettext("Message sent."))

@@ -6,6 +6,7 @@ naming a queue that is not watched, or a team nobody belongs to, is refused, not
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -137,7 +138,7 @@ class View:
         return params
 
     def speaking(self, lang: str) -> View:
-        return self if lang == self.lang else replace(self, lang=lang)
+        return self if lang == self.lang else dataclasses.replace(self, lang=lang)
 
     def shows(self, *widgets: str) -> bool:
         """Whether the page has any of these widgets (the classic page has them all)."""
