@@ -212,10 +212,12 @@
     for (var i = 0; i < items.length; i++) { rows.appendChild(items[i]); }
     var heads = document.querySelectorAll(".sup-head .sort");
     for (var j = 0; j < heads.length; j++) {
+      // On the column header, where ARIA allows it (not on its button).
+      var header = heads[j].parentElement;
       if (heads[j].getAttribute("data-sort") === sortKey) {
-        heads[j].setAttribute("aria-sort", "ascending");
+        header.setAttribute("aria-sort", "ascending");
       } else {
-        heads[j].removeAttribute("aria-sort");
+        header.removeAttribute("aria-sort");
       }
     }
   }

@@ -68,7 +68,7 @@ def severe(page: Page) -> list[str]:
 
 def settle(page: Page) -> None:
     """The page as a viewer sees it: live pages drawn by their stream, fonts loaded."""
-    if page.locator("[sse-connect]").count():
+    if page.locator("#freshness").count():
         expect(page.locator(".freshness.is-live")).to_be_attached(timeout=10_000)
     page.wait_for_function("document.fonts.ready.then(() => true)")
 
