@@ -306,7 +306,7 @@
         kind: kind,
         key: key,
         expect: result.getAttribute("data-expect"),
-        what: (result.textContent || "").split(" sent")[0],
+        what: result.getAttribute("data-what") || "",
         queue: row ? row.getAttribute("data-queue") : null,
         agent: row ? row.getAttribute("data-agent") : null,
         seconds: seconds,

@@ -91,18 +91,21 @@ def used_messages() -> set[str]:
     mapping = [("wallboard/**.py", "python"), ("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
                                      "lstrip_blocks": "true"}}  # fmt: skip
-    keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2),
+                "pgettext": ((1, "c"), 2)}  # fmt: skip
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         ROOT, mapping, options, keywords=keywords
     ):
-        found.add(message if isinstance(message, str) else message[0])
+        found.add((message if isinstance(message, str) else message[0], context))
     return found
 
 
-def catalogue(path: Path) -> dict[str, object]:
+def catalogue(path: Path) -> dict[tuple[str, str | None], object]:
+    """Messages by (English, context): one word may be two messages in two contexts."""
     with path.open("rb") as source:
-        return {m.id if isinstance(m.id, str) else m.id[0]: m for m in read_po(source) if m.id}
+        return {(m.id if isinstance(m.id, str) else m.id[0], m.context): m
+                for m in read_po(source) if m.id}  # fmt: skip
 
 
 def test_the_catalogue_holds_every_message_in_use() -> None:
@@ -116,7 +119,7 @@ def test_every_language_translates_every_message(language: str) -> None:
     wanted = catalogue(i18n.CATALOGUES / "messages.pot").keys()
     po = catalogue(i18n.CATALOGUES / language / "LC_MESSAGES" / "messages.po")
     untranslated, fuzzy, placeholders = [], [], []
-    for msgid in sorted(wanted):
+    for msgid in sorted(wanted, key=lambda k: (k[0], k[1] or "")):
         message = po.get(msgid)
         strings = [] if message is None else _strings(message.string)  # type: ignore[attr-defined]
         if not strings or not all(strings):

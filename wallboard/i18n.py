@@ -84,6 +84,12 @@ def lookup_plural(singular: str, plural: str, n: int) -> str:
     return translations(current()).ungettext(singular, plural, n)
 
 
+def lookup_in(context: str, message: str) -> str:
+    """A translation in a context: the same English word for two things ("Available", one
+    agent's state, and "Available", a count of agents) may be two words in another language."""
+    return translations(current()).pgettext(context, message)
+
+
 def gettext(message: str, **values: object) -> str:
     """For Python code: the translation with its ``%(name)s`` placeholders filled."""
     text = lookup(message)

@@ -97,10 +97,12 @@ async def login_form(request: Request, caller: PageLogin, services: ServicesDep)
     return fragment(request, "login_form", agents=agents, queues=watched(services), loaded=loaded)
 
 
-def sent(request: Request, message: str, kind: str, key: str, expect: str) -> HTMLResponse:
+def sent(
+    request: Request, message: str, what: str, kind: str, key: str, expect: str
+) -> HTMLResponse:
     """The button's answer: sent (``message``, a whole sentence), and what the page waits to
-    see in the data."""
-    return done(request, message, kind=kind, key=key, expect=expect)
+    see in the data (``what``: the action's name, for the page to say when it is seen)."""
+    return done(request, message, what=what, kind=kind, key=key, expect=expect)
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
@@ -111,7 +113,8 @@ async def login(request: Request, caller: PageLogin, services: ServicesDep) -> R
         caller, agent, first(form, "extension"), form.get("queues", [])
     )
     message = gettext("Log on of %(agent)s sent. QueueMetrics passes it to the PBX…", agent=agent)
-    return sent(request, message, "agent", agent, "present")
+    return sent(request, message, gettext("Log on of %(agent)s", agent=agent), "agent", agent,
+                "present")  # fmt: skip
 
 
 @router.post("/logout", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
@@ -119,7 +122,8 @@ async def logout(request: Request, caller: PageLogout, services: ServicesDep) ->
     agent = first(await fields(request), "agent").strip().lower()
     await services.agent_actions.logout(caller, agent)
     message = gettext("Log off of %(agent)s sent. QueueMetrics passes it to the PBX…", agent=agent)
-    return sent(request, message, "agent", agent, "gone")
+    return sent(request, message, gettext("Log off of %(agent)s", agent=agent), "agent", agent,
+                "gone")  # fmt: skip
 
 
 async def members(request: Request, caller: Caller, services: Services, action: str) -> Response:
@@ -131,12 +135,14 @@ async def members(request: Request, caller: Caller, services: Services, action: 
         message = gettext(
             "Adding to queues for %(agent)s sent. QueueMetrics passes it to the PBX…", agent=agent
         )
+        what = gettext("Adding to queues for %(agent)s", agent=agent)
     else:
         message = gettext(
             "Removal from queues for %(agent)s sent. QueueMetrics passes it to the PBX…",
             agent=agent,
         )
-    return sent(request, message, "agent", agent, expect)
+        what = gettext("Removal from queues for %(agent)s", agent=agent)
+    return sent(request, message, what, "agent", agent, expect)
 
 
 @router.post("/join", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
@@ -162,7 +168,7 @@ async def hangup(request: Request, caller: PageHangup, services: ServicesDep) ->
     callid = first(await fields(request), "callid").strip()
     await services.call_actions.hangup(caller, callid)
     message = gettext("Hang-up sent. QueueMetrics passes it to the PBX…")
-    return sent(request, message, "call", callid, "gone")
+    return sent(request, message, gettext("Hang-up"), "call", callid, "gone")
 
 
 @router.post("/transfer", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
@@ -174,7 +180,8 @@ async def transfer(request: Request, caller: PageTransfer, services: ServicesDep
         "Transfer to %(target)s sent. QueueMetrics passes it to the PBX…",
         target=first(form, "target").strip(),
     )
-    return sent(request, message, "call", callid, "moved")
+    what = gettext("Transfer to %(target)s", target=first(form, "target").strip())
+    return sent(request, message, what, "call", callid, "moved")
 
 
 @router.post("/listen", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)

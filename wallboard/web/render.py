@@ -118,7 +118,7 @@ class Renderer:
         )
         # The language is a context variable (wallboard.i18n): one environment speaks them all.
         self.env.install_gettext_callables(  # type: ignore[attr-defined]
-            i18n.lookup, i18n.lookup_plural, newstyle=True
+            i18n.lookup, i18n.lookup_plural, newstyle=True, pgettext=i18n.lookup_in
         )
         self.env.filters.update(
             number=i18n.number, percent=i18n.percent, decimal=i18n.decimal,

@@ -39,8 +39,9 @@ def failed(request: Request, exc: WebError, status: int) -> Response:
     return fragment(request, "action_result", status, ok=False, message=exc.message, pending={})
 
 
-def done(request: Request, message: str, **pending: Any) -> HTMLResponse:
-    return fragment(request, "action_result", ok=True, message=message, pending=pending)
+def done(request: Request, message: str, what: str = "", **pending: Any) -> HTMLResponse:
+    """``what``: the action's name, which the page says again once the data shows it."""
+    return fragment(request, "action_result", ok=True, message=message, what=what, pending=pending)
 
 
 ANSWER_FRAGMENTS = [Depends(answers_with(failed))]
@@ -90,11 +91,13 @@ def sent(request: Request, action: str, agent: str) -> HTMLResponse:
         message = gettext(
             "Pause sent for %(agent)s. QueueMetrics passes it to the PBX…", agent=agent
         )
+        what = gettext("Pause")
     else:
         message = gettext(
             "Unpause sent for %(agent)s. QueueMetrics passes it to the PBX…", agent=agent
         )
-    return done(request, message, kind="agent", key=agent, expect=expect)
+        what = gettext("Unpause")
+    return done(request, message, what=what, kind="agent", key=agent, expect=expect)
 
 
 @router.post("/supervisor/pause", response_class=HTMLResponse, dependencies=ANSWER_FRAGMENTS)
