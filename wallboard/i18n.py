@@ -87,7 +87,7 @@ def lookup_plural(singular: str, plural: str, n: int) -> str:
 def lookup_in(context: str, message: str) -> str:
     """A translation in a context: the same English word for two things ("Available", one
     agent's state, and "Available", a count of agents) may be two words in another language."""
-    return translations(current()).pgettext(context, message)
+    return str(translations(current()).pgettext(context, message))
 
 
 def gettext(message: str, **values: object) -> str:
