@@ -146,8 +146,9 @@ def percent(value: float | None, digits: int = 0) -> str:
     """A share in 0..1 as the language writes it (``80%``, ``80 %``)."""
     if value is None:
         return NO_FIGURE
-    pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
-    return format_percent(value, format=pattern, locale=locale(current()))
+    if digits == 0:  # the language's own pattern: "80%", "80 %" (a no-break space)
+        return format_percent(value, locale=locale(current()))
+    return format_percent(value, format="#,##0." + "0" * digits + "%", locale=locale(current()))
 
 
 def decimal(value: float | None, digits: int = 1) -> str:

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from wallboard import i18n
 from wallboard.web import screen_id
 from wallboard.web.audience import Audience
 from wallboard.web.board import locked
@@ -23,7 +24,11 @@ LOCKED = [Depends(answers_with(framable(locked)))]
 
 
 async def _board_audience(ident: str, request: Request, services: ServicesDep) -> Audience:
-    return await services.boards.admit(request, services.hub.board_view(ident))
+    """The board's view, in its own language unless ``?lang=`` asks for another."""
+    view = services.hub.board_view(ident)
+    asked = request.query_params.get("lang", "")
+    view = view.speaking(asked) if asked in i18n.LANGUAGES else view
+    return await services.boards.admit(request, view)
 
 
 BoardAudience = Annotated[Audience, Depends(_board_audience)]
@@ -51,7 +56,6 @@ async def board_page(
         audience.view,
         board.title,
         board=board,
-        lang=board.language,
         missing_queues=missing,
     )
     # ?embed=1: the editor's previews and the playlist page frame it (framing.py).

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wallboard import i18n
 
@@ -18,9 +19,18 @@ class Speech:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            i18n.use(language_of(scope))
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        i18n.use(language_of(scope))
+
+        async def send_varying(message: Message) -> None:
+            # A cache between us and the browser must keep one copy per language.
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).add_vary_header("Accept-Language")
+            await send(message)
+
+        await self.app(scope, receive, send_varying)
 
 
 def language_of(scope: Scope) -> str:
