@@ -134,5 +134,5 @@ def test_the_supervisor_page_has_the_agents_day_as_columns() -> None:
     floor = Floor(agents=(worker("agent/1", "Ann", 9), Agent(agent="agent/2", name="Bob")))
     html = Renderer().components(floor, View(kind="supervisor"))
     assert 'data-sort-answered="9"' in html and 'data-sort-answered="-1"' in html
-    assert '<span class="answered">9</span>' in html
-    assert '<span class="day">0:15 · 100 s · 0:00</span>' in html
+    assert '<span class="answered" role="cell">9</span>' in html
+    assert "<span class=\"day\" role=\"cell\">0:15 · 100 s · 0:00</span>" in html

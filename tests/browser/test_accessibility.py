@@ -24,7 +24,7 @@ DEMO_BOARDS = Path(__file__).parents[2] / "wallboard" / "demo_boards.json"
 SIZES = [(1920, 1080), (1080, 1920)]
 # What a visitor opens without logging in, then what a logged-in supervisor opens.
 OPEN_PAGES = ["/wallboard", "/wallboard?lang=it", "/boards/sales-floor", "/boards/support",
-              "/boards/whole-centre", "/login", "/tv"]  # fmt: skip
+              "/boards/whole-centre", "/playlists/floor", "/login", "/tv"]  # fmt: skip
 SUPERVISOR_PAGES = ["/supervisor", "/supervisor?lang=fr", "/boards", "/boards/sales-floor/edit",
                     "/playlists/floor/edit", "/screens"]  # fmt: skip
 SEVERE = ("serious", "critical")
@@ -106,35 +106,57 @@ def test_no_serious_violation_on_any_page(
     assert not failing, json.dumps(failing, indent=1)
 
 
-def test_every_control_of_the_supervisor_page_takes_the_keyboard_and_shows_its_focus(
-    web: Proc, page: Page
-) -> None:
-    log_in(page, web.url)
-    settle(page)
+def tab_through(page: Page) -> tuple[int, int, list[str]]:
+    """Tab from the top of the page past its last control: the controls there are, how many
+    took the focus, and those whose focus cannot be seen (no outline of 2 px at least)."""
     controls = page.evaluate(
         """() => [...document.querySelectorAll("a[href], button, input, select, textarea")]
-              .filter((el) => !el.disabled && el.getClientRects().length).length"""
+              .filter((el) => !el.disabled && el.getClientRects().length
+                      && getComputedStyle(el).visibility !== "hidden").length"""
     )
-    reached, unseen = 0, []
+    reached, unseen = set(), []
     for _ in range(controls + 5):
         page.keyboard.press("Tab")
         seen = page.evaluate(
             """() => {
               const el = document.activeElement;
               if (!el || el === document.body) return null;
+              if (!el.dataset.tabbed) el.dataset.tabbed = String(Math.random());
               const style = getComputedStyle(el);
               const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
-              return {ring, what: el.tagName + " " + (el.textContent || el.name || "").trim()};
+              return {id: el.dataset.tabbed, ring,
+                      what: el.tagName + " " + (el.textContent || el.name || "").trim()};
             }"""
         )
-        if seen is None:
+        if seen is None or seen["id"] in reached:
             continue
-        reached += 1
+        reached.add(seen["id"])
         if not seen["ring"]:
             unseen.append(seen["what"][:40])
-    assert reached >= controls, f"{reached} of {controls} controls reached with Tab"
-    assert not unseen, f"focus not visible on: {unseen}"
-    # A control taken by the keyboard works: Enter on an agent's "Pause…" opens its form.
+    return controls, len(reached), unseen
+
+
+@pytest.mark.parametrize(
+    "path", ["/supervisor", "/boards", "/boards/sales-floor/edit", "/screens", "/login"]
+)
+def test_every_control_takes_the_keyboard_and_shows_its_focus(
+    web: Proc, page: Page, path: str
+) -> None:
+    if path == "/login":
+        page.goto(f"{web.url}/login")
+    else:
+        log_in(page, web.url)
+        page.goto(f"{web.url}{path}")
+    settle(page)
+    controls, reached, unseen = tab_through(page)
+    assert reached >= controls, f"{path}: {reached} of {controls} controls reached with Tab"
+    assert not unseen, f"{path}: focus not visible on: {unseen}"
+
+
+def test_a_control_taken_by_the_keyboard_works(web: Proc, page: Page) -> None:
+    """Enter on an agent's "Pause…", reached by the keyboard, opens its form."""
+    log_in(page, web.url)
+    settle(page)
     page.locator(".sup-agent button", has_text="Pause").first.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".pause-form")).to_be_visible()
