@@ -111,6 +111,8 @@
   function fit() {
     // Auto-size the agent grid to its space first; when even small tiles do not fit, show
     // pages of tiles that rotate. Never a scrollbar.
+    fitAlerts();  // first: the strip's height is the grid's room
+    watchGrid();
     var grid = document.getElementById("agents");
     if (!grid || !document.body.classList.contains("tv")) { return; }
     var tiles = grid.querySelectorAll(".agent");
@@ -144,16 +146,46 @@
     fitCalls();
   }
 
+  var ALERT_ROWS = 2;
+
+  function fitAlerts() {
+    // The strip under the header takes two rows at most; the alerts past them are counted.
+    var strip = document.getElementById("alerts");
+    if (!strip || !document.body.classList.contains("tv")) { return; }
+    var items = strip.querySelectorAll(".alert-item");
+    var old = strip.querySelector(".alert-more");
+    if (old) { old.remove(); }
+    var i;
+    for (i = 0; i < items.length; i++) { items[i].hidden = false; }
+    if (!items.length) { return; }
+    var top = items[0].offsetTop, rowHeight = items[0].offsetHeight;
+    var limit = top + ALERT_ROWS * rowHeight + 2;
+    var over = function () {
+      var last = strip.lastElementChild;
+      return last && last.offsetTop + last.offsetHeight > limit;
+    };
+    if (!over()) { return; }
+    var more = document.createElement("p");
+    more.className = "alert-more";
+    strip.appendChild(more);
+    var hidden = 0;
+    for (i = items.length - 1; i >= 0 && over(); i--) {
+      items[i].hidden = true;
+      hidden += 1;
+      more.textContent = word("more_alerts", "+ %(n)s more alerts", { n: hidden });
+    }
+  }
+
   function fitCalls() {
     // A TV's call lists show the calls that fit, oldest first, and say how many more there
     // are: never a row cut in half at the bottom of the box.
     var box = document.getElementById("calls");
     if (!box || !document.body.classList.contains("tv")) { return; }
     var rows = box.querySelectorAll(".call");
-    var mores = box.querySelectorAll(".call-more");
+    var stale = box.querySelectorAll(".call-more");
     var i;
     for (i = 0; i < rows.length; i++) { rows[i].hidden = false; }
-    for (i = 0; i < mores.length; i++) { mores[i].remove(); }
+    for (i = 0; i < stale.length; i++) { stale[i].remove(); }
     var over = box.scrollHeight - box.clientHeight;
     if (over <= 1) { return; }
     var lists = box.querySelectorAll(".call-list");
@@ -175,12 +207,33 @@
       last.hidden = true;  // an attribute: htmx's settling puts the class back as it came
       hidden[longest] += 1;
     }
+    var mores = [];
     for (i = 0; i < lists.length; i++) {
-      if (!hidden[i]) { continue; }
       var more = document.createElement("li");
       more.className = "call-more";
-      more.textContent = word("more_calls", "+ %(n)s more", { n: hidden[i] });
       lists[i].appendChild(more);
+      mores.push(more);
+    }
+    var say = function () {
+      for (var k = 0; k < lists.length; k++) {
+        mores[k].hidden = !hidden[k];
+        mores[k].textContent = word("more_calls", "+ %(n)s more", { n: hidden[k] });
+      }
+    };
+    say();
+    // The estimate above reserved one line for the counts; two lists may need two: take rows
+    // off until the box holds what is left (a layout each, rarely more than one or two).
+    while (box.scrollHeight - box.clientHeight > 1) {
+      var fullest = -1, rowsLeft = 0;
+      for (i = 0; i < lists.length; i++) {
+        var n = lists[i].querySelectorAll(".call:not([hidden])").length;
+        if (n > rowsLeft) { rowsLeft = n; fullest = i; }
+      }
+      if (fullest < 0) { break; }
+      var rest = lists[fullest].querySelectorAll(".call:not([hidden])");
+      rest[rest.length - 1].hidden = true;
+      hidden[fullest] += 1;
+      say();
     }
   }
 
@@ -461,6 +514,9 @@
     if (target && (target.id === "agents" || target.hasAttribute("data-agent"))) {
       agentsChanged = true;
     }
+    if (swappedIn instanceof Element && swappedIn.id === "alerts") {
+      agentsChanged = true;  // the strip's rows change the room of everything under it
+    }
     if (swappedIn instanceof Element && (swappedIn.id === "calls" || swappedIn.id === "totals" ||
         swappedIn.classList.contains("call") || swappedIn.classList.contains("queue"))) {
       callsChanged = true;  // the calls' room changes with the tiles above them too
@@ -474,11 +530,21 @@
   // The grid's room changes without a resize too (an alert strip or a message appears, the
   // tiles above it grow): lay the tiles out again whenever it does. Its parent is watched,
   // since a full refresh replaces the grid itself.
+  // The grid itself is watched too (its box can change while its parent's does not: seen on
+  // board pages), and again whenever a full refresh puts a new grid in.
+  var watcher = window.ResizeObserver ? new ResizeObserver(function () { fit(); }) : null;
+  var watched = null;
+  function watchGrid() {
+    var grid = document.getElementById("agents");
+    if (!watcher || !grid || grid === watched) { return; }
+    if (watched) { watcher.unobserve(watched); }
+    watcher.observe(grid);
+    watched = grid;
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var grid = document.getElementById("agents");
-    if (grid && grid.parentElement && window.ResizeObserver) {
-      new ResizeObserver(function () { fit(); }).observe(grid.parentElement);
-    }
+    if (watcher && grid && grid.parentElement) { watcher.observe(grid.parentElement); }
+    watchGrid();
   });
   document.addEventListener("DOMContentLoaded", function () {
     readFreshness();

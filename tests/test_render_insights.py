@@ -135,4 +135,4 @@ def test_the_supervisor_page_has_the_agents_day_as_columns() -> None:
     html = Renderer().components(floor, View(kind="supervisor"))
     assert 'data-sort-answered="9"' in html and 'data-sort-answered="-1"' in html
     assert '<span class="answered" role="cell">9</span>' in html
-    assert "<span class=\"day\" role=\"cell\">0:15 · 100 s · 0:00</span>" in html
+    assert '<span class="day" role="cell">0:15 · 100 s · 0:00</span>' in html
