@@ -77,7 +77,12 @@ def test_pair_a_tv_then_steer_it_from_the_desk(stack: Stack, page: Page, browser
     until(reloaded, timeout=SEEN_MS / 1000, what="a reload")
     expect(tv.locator("h1.title")).to_have_text("Sales floor")
 
+    # The panel is open from the steps above: wait for the new one, or the choice below is
+    # made in the old panel just before the new one replaces it (failed under CI load).
+    panel.evaluate("el => el.setAttribute('data-old', '')")
     row.get_by_role("button", name="Steer…").click()
+    panel = page.locator(".screen-panel:not([data-old])")
+    expect(panel).to_be_visible()
     panel.get_by_label("Shows").select_option("board:support")
     panel.get_by_role("button", name="Assign").click()
     expect(tv).to_have_url(f"{web.url}/boards/support", timeout=SEEN_MS)

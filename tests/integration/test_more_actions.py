@@ -76,7 +76,10 @@ class Site:
         callid: str = control(self.sim, "POST", "calls", json={"queue": queue})["callid"]
         if answered_by:
             control(self.sim, "POST", f"calls/{callid}/answer", json={"agent": answered_by})
-        until(lambda: self.live_call(callid), what=f"call {callid} in the data")
+        # Answered in the data, not only present: a poll between the two requests above sees
+        # the call waiting, and listening to a waiting call is refused (failed under CI load).
+        until(lambda: (c := self.live_call(callid)) and (not answered_by or c.get("agent")),
+              what=f"call {callid} in the data" + (" answered" if answered_by else ""))  # fmt: skip
         return callid
 
     def live_call(self, callid: str) -> dict[str, Any] | None:
@@ -152,7 +155,8 @@ def test_call_actions_send_what_queuemetrics_expects_and_the_data_follows(site: 
     ext = (site.shows(site.agent) or {})["extension"]
 
     talking = site.call(queue, answered_by=site.agent)
-    assert site.post("listen", {"callid": talking, "target": "250"}).status_code == 200
+    answer = site.post("listen", {"callid": talking, "target": "250"})
+    assert answer.status_code == 200, answer.text
     until(lambda: control(site.sim, "GET", "phones"), what="the supervisor's phone rang")
     assert control(site.sim, "GET", "phones")[-1]["kind"] == "listen"
     assert site.post("transfer", {"callid": talking, "target": other_queue}).status_code == 200
@@ -248,7 +252,8 @@ def test_the_page_buttons_need_the_session_token_and_listen_uses_the_saved_phone
     talking = site.call(queue, answered_by=site.agent)
     with session(site.web, SUPERVISOR) as client:
         panel = client.get("/supervisor/call-panel", params={"callid": talking})
-        assert panel.status_code == 200 and "Hang up" in panel.text and "Listen" in panel.text
+        assert panel.status_code == 200, panel.text
+        assert "Hang up" in panel.text and "Listen" in panel.text, panel.text
         phone = re.search(r'name="target" required maxlength="40" value="([^"]*)"', panel.text)
         assert phone and phone[1] == "", "no phone saved yet"
         token = client.headers.pop("X-CSRF-Token")
