@@ -103,3 +103,10 @@ def test_each_stream_speaks_its_views_language(web: Proc) -> None:
     assert said("it", "longest wait") in italian
     # The stream's URL on the page names its language, so the stream agrees with the page.
     assert "lang=de" in page(web, "/wallboard", "de").text
+
+
+def test_an_unknown_board_says_it_is_not_there_not_that_it_is_locked(web: Proc) -> None:
+    answer = httpx.get(f"{web.url}/boards/nope", headers={"Accept-Language": "it"}, timeout=10)
+    assert answer.status_code == 404
+    assert said("it", "No such board") in answer.text
+    assert said("it", "This board is locked") not in answer.text

@@ -37,9 +37,13 @@ TV_CALL_FIELDS = ("callid", "queue", "caller", "state", "entered", "answered", "
 
 
 def locked(request: Request, exc: WebError, status: int) -> Response:
+    """What a screen shows when it may not see the board, or when there is no such board (a
+    404 is not a lock: the board was deleted or its address mistyped)."""
     services: Services = request.app.state.services
-    title = gettext("Board locked")
-    html = services.renderer.page("locked.html", title=title, state=None, error=exc)
+    missing = status == 404
+    title = gettext("Board not found") if missing else gettext("Board locked")
+    html = services.renderer.page("locked.html", title=title, state=None, error=exc,
+                                  missing=missing)  # fmt: skip
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
