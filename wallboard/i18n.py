@@ -60,10 +60,14 @@ def current() -> str:
     return _current.get()
 
 
+def _known(language: str) -> str:
+    return language if language in LANGUAGES else DEFAULT
+
+
 @contextmanager
 def speaking(language: str) -> Iterator[None]:
     """Everything rendered inside speaks ``language``."""
-    token = _current.set(language if language in LANGUAGES else DEFAULT)
+    token = _current.set(_known(language))
     try:
         yield
     finally:
@@ -72,7 +76,7 @@ def speaking(language: str) -> Iterator[None]:
 
 def use(language: str) -> None:
     """Sets the language of the rest of this request (a task's own copy of the context)."""
-    _current.set(language if language in LANGUAGES else DEFAULT)
+    _current.set(_known(language))
 
 
 def lookup(message: str) -> str:

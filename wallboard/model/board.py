@@ -17,6 +17,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import Struct
 
+from wallboard import i18n
 from wallboard.i18n import N_
 from wallboard.model.alerts import Thresholds
 
@@ -31,7 +32,7 @@ DEFAULT_WIDGETS = (
 SOUNDS = ("off", "once", "repeat")
 DISTANCES = ("3m", "5m", "10m")
 THEMES = ("dark", "light", "contrast")
-LANGUAGES = ("en", "it", "de", "fr", "es")
+LANGUAGES = i18n.LANGUAGES  # a board may speak any language the catalogue has
 TITLE_MAX = 80
 ID_PATTERN = re.compile(r"^[a-z0-9-]{1,40}$")
 PLAYLIST_SECONDS = (5, 3600)

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from wallboard import i18n
 from wallboard.web import screen_id
 from wallboard.web.audience import Audience
 from wallboard.web.board import locked
@@ -24,10 +23,7 @@ LOCKED = [Depends(answers_with(framable(locked)))]
 
 
 async def _board_audience(ident: str, request: Request, services: ServicesDep) -> Audience:
-    """The board's view, in its own language unless ``?lang=`` asks for another."""
-    view = services.hub.board_view(ident)
-    asked = request.query_params.get("lang", "")
-    view = view.speaking(asked) if asked in i18n.LANGUAGES else view
+    view = services.hub.board_view(ident, request.query_params.get("lang", ""))
     return await services.boards.admit(request, view)
 
 

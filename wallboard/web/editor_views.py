@@ -152,7 +152,6 @@ def board_context(services: Services, draft: Draft, ident: str) -> dict[str, Any
         "widget_rows": editor_form.ordered_rows(values["widgets"], WIDGETS),
         "widget_labels": WIDGET_LABELS,
         "choices": CHOICES,
-        "language_names": LANGUAGE_NAMES,
         "th": editor_form.threshold_name,
     }
 

@@ -127,17 +127,17 @@ class Hub:
         """The canonical view of a request's filters (or of its saved board, ``board=``);
         BadView when they name what is not there, UnknownBoard for a board that is not."""
         if query.get("board"):
-            board = self.board_view(query["board"])
-            asked = query.get("lang", "")
-            return board.speaking(asked) if asked in i18n.LANGUAGES else board
+            return self.board_view(query["board"], query.get("lang", ""))
         if self._known is None or self._known[0] != self.version:
             allowed = known(self.settings.queue_list, self.state, self.directory)
             self._known = (self.version, allowed)
         # The request's language (?lang=, else Accept-Language: set by the i18n middleware).
         return View.from_query(query, kind, self._known[1]).speaking(i18n.current())
 
-    def board_view(self, ident: str) -> View:
-        return self.boardviews.view(ident)
+    def board_view(self, ident: str, asked: str = "") -> View:
+        """A saved board's view, in its own language unless ``?lang=`` asked for another."""
+        view = self.boardviews.view(ident)
+        return view.speaking(asked) if asked in i18n.LANGUAGES else view
 
     # -- clients ---------------------------------------------------------------------------
 
@@ -322,16 +322,17 @@ class Hub:
     def beat(self, force: bool = False) -> None:
         """The freshness line to every client; also the keep-alive that the browser can see."""
         now = self.liveness.beaten()
-        languages = {view.lang for view in self.fanout.views()}
-        if len(languages) <= 1 and (self.fanout.subscribers or force):
-            with i18n.speaking(languages.pop() if languages else i18n.DEFAULT):
-                self.fanout.send(None, encode(self.renderer.freshness(self.fresh, now)))
+        if not (self.fanout.subscribers or force):
             return
-        said: dict[str, bytes] = {}  # rendered once per language, not per view
-        for view in self.fanout.views():
-            if view.lang not in said:
-                with i18n.speaking(view.lang):
-                    said[view.lang] = encode(self.renderer.freshness(self.fresh, now))
+        views = self.fanout.views()
+        said: dict[str, bytes] = {}  # rendered once per language shown, not once per view
+        for lang in {view.lang for view in views} or {i18n.DEFAULT}:
+            with i18n.speaking(lang):
+                said[lang] = encode(self.renderer.freshness(self.fresh, now))
+        if len(said) == 1:
+            self.fanout.send(None, next(iter(said.values())))
+            return
+        for view in views:
             self.fanout.send(view, said[view.lang])
 
     async def run(self, stop: asyncio.Event) -> None:
