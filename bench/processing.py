@@ -21,6 +21,7 @@ from wallboard.model import state as model
 from wallboard.model.diff import apply, touched
 from wallboard.model.pipeline import step
 from wallboard.qm.realtime import parse_realtime
+from wallboard.web.fragments import fields_of
 from wallboard.web.render import Renderer, structural
 from wallboard.web.views import View
 
@@ -51,7 +52,9 @@ def one_poll(
     followed = timed("apply", lambda: (apply(previous, delta), touched(delta), structural(delta)))
     html = timed(
         "render",
-        lambda: renderer.changes(view.select(followed[0]), view, followed[1], followed[2]),
+        lambda: renderer.changes(
+            view.select(followed[0]), view, followed[1], followed[2], fields_of(delta)
+        ),
     )
     return times, state, len(html)
 

@@ -35,6 +35,7 @@ from wallboard.web.cache import RenderCache
 from wallboard.web.errors import Unavailable
 from wallboard.web.fanout import Fanout, Subscriber
 from wallboard.web.follower import StreamFollower
+from wallboard.web.fragments import Fields, fields_of
 from wallboard.web.history import History
 from wallboard.web.linkwatch import LinkWatch
 from wallboard.web.liveness import Liveness
@@ -222,17 +223,24 @@ class Hub:
         qm_now = time.time() + float(self.meta.get("qm_clock_offset") or 0.0)
         return self.boardviews.floor_of(view, self.state, self.version, qm_now)
 
-    def _changes(self, view: View, changed: dict[str, set[str]], reshaped: set[str]) -> str:
+    def _changes(
+        self, view: View, changed: dict[str, set[str]], reshaped: set[str], fields: Fields
+    ) -> str:
         with i18n.speaking(view.lang):
-            return self._changes_of(view, changed, reshaped)
+            return self._changes_of(view, changed, reshaped, fields)
 
-    def _changes_of(self, view: View, changed: dict[str, set[str]], reshaped: set[str]) -> str:
+    def _changes_of(
+        self, view: View, changed: dict[str, set[str]], reshaped: set[str], fields: Fields
+    ) -> str:
         if self.boardviews.own_thresholds(view) is None:
-            return self.renderer.changes(view.select(self.state), view, changed, reshaped)
+            selected = view.select(self.state)
+            return self.renderer.changes(selected, view, changed, reshaped, fields)
         before = self.boardviews.shown(view)
         floor = self.floor_of(view)
         delta = diff(before or EMPTY, floor)
-        return self.renderer.changes(floor, view, touched(delta), structural(delta))
+        return self.renderer.changes(
+            floor, view, touched(delta), structural(delta), fields_of(delta)
+        )
 
     # -- what the follower tells ------------------------------------------------------------
 
@@ -249,10 +257,11 @@ class Hub:
         self.version = change.version
         changed = touched(change.delta)
         reshaped = structural(change.delta)
+        fields = fields_of(change.delta)
         self.history.add(change.version, changed, reshaped)
         if changed:
             for view in self.fanout.views():
-                html = self._changes(view, changed, reshaped)
+                html = self._changes(view, changed, reshaped, fields)
                 if html:
                     self.fanout.send(view, encode(html, self.version))
 

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from wallboard import i18n
 from wallboard.model.alert import Alert
 from wallboard.model.alerts import LABELS
-from wallboard.model.state import SECTIONS, SHOWS_NAMES_OF, Agent, Floor
+from wallboard.model.state import SECTIONS, SHOWS_NAMES_OF, Agent, Call, Floor, Section
 from wallboard.model.totals import totals
-from wallboard.web import sparkline
+from wallboard.web import fragments, sparkline
+from wallboard.web.fragments import Fields
 from wallboard.web.views import View
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -139,6 +140,8 @@ class Renderer:
             spark_height=sparkline.HEIGHT,
         )
         self.mask_callers = mask_callers
+        self._own: dict[str, bool] = {}  # "supervisor_agent" -> whether that partial exists
+        self._figures = self.env.get_template("partials/figures.html").module
         self.env.globals["caller_number"] = self.caller_number
 
     def caller_number(self, number: str, view: View | None) -> str:
@@ -153,11 +156,18 @@ class Renderer:
         known = names(state) if state else {"queues": {}, "agents": {}, "calls_by_agent": {}}
         return self.env.get_template(template).render(names=known, **context)
 
-    def _partial(self, name: str, **context: Any) -> str:
-        view = context.get("view")
+    def _partial_name(self, name: str, view: Any) -> str:
+        """``supervisor_agent`` where a view's kind has its own partial, else ``agent``."""
         kind = view.kind if isinstance(view, View) else "tv"
-        names: list[str | Template] = [f"partials/{kind}_{name}.html", f"partials/{name}.html"]
-        return self.env.get_or_select_template(names).render(oob=True, **context)
+        own = f"{kind}_{name}"
+        if own not in self._own:
+            self._own[own] = f"partials/{own}.html" in self.env.list_templates()
+        return own if self._own[own] else name
+
+    def _partial(self, name: str, **context: Any) -> str:
+        partial = self._partial_name(name, context.get("view"))
+        template = self.env.get_template(f"partials/{partial}.html")
+        return template.render({"oob": True, **context})
 
     def messages(self, messages: list[dict[str, Any]]) -> str:
         return self._partial("messages", messages=messages)
@@ -210,24 +220,45 @@ class Renderer:
         parts.append(self.alerts(alerts))
         return "".join(parts)
 
-    def _summaries(self, state: Floor, view: View) -> str:
-        """The totals tile and the today panel: both sum the whole selection."""
+    def _summaries(
+        self,
+        state: Floor,
+        view: View,
+        fields: Fields | None = None,
+        reshaped: frozenset[str] | set[str] = frozenset(),
+    ) -> str:
+        """The totals tile and the today panel (both sum the whole selection) and the insight
+        panels; after a change (``fields`` known) only what it moved."""
         parts = []
         figures = totals(state)
         if view.shows("totals"):
-            parts.append(self._partial("totals", totals=figures, view=view))
-        if view.widgets and view.shows("today"):
-            parts.append(self._partial("today_panel", state=state, totals=figures, view=view))
-        for widget in INSIGHTS:
-            if widget in view.widgets:
-                parts.append(self._partial(widget, state=state, view=view))
+            moved = fragments.totals_figures(fields, set(reshaped))
+            if moved is None:
+                parts.append(self._partial("totals", totals=figures, view=view))
+            else:
+                parts += [self._figure("totals", f, getattr(figures, f)) for f in sorted(moved)]
+        panels = ["today_panel"] if view.widgets and view.shows("today") else []
+        panels += [w for w in INSIGHTS if w in view.widgets]
+        for widget in panels:
+            if fragments.panel_due(widget, fields, set(reshaped)):
+                parts.append(self._partial(widget, state=state, totals=figures, view=view))
         return "".join(parts)
 
+    def _figure(self, tile: str, field: str, value: Any) -> str:
+        figure = self._figures.figure  # type: ignore[attr-defined]  # a macro of the template
+        return str(figure(tile, field, value, oob=True))
+
     def changes(
-        self, state: Floor, view: View, touched: dict[str, set[str]], reshaped: set[str]
+        self,
+        state: Floor,
+        view: View,
+        touched: dict[str, set[str]],
+        reshaped: set[str],
+        fields: Fields | None = None,
     ) -> str:
         """The components of a view that ``touched`` ids changed, current state; ``""`` if none
-        of the view's items changed."""
+        of the view's items changed. With ``fields`` (what each item's change set), only the
+        figures and rows that moved (``fragments``)."""
         parts = []
         known = names(state)
         hit = False
@@ -244,11 +275,52 @@ class Renderer:
                 view.shows("calls_waiting") and view.shows("calls_talking")
             )
             if section.name in reshaped or (one_list and changed):
-                parts.append(self._partial(section.name, state=state, view=view, names=known))
+                in_place = section.name == "calls" and not one_list
+                rows = self._rows(state, view, known, ids, fields) if in_place else None
+                parts.append(rows or self._partial(section.name, state=state, view=view,
+                                                   names=known))  # fmt: skip
                 continue
-            singular = section.name[:-1]
+            of_section = (fields or {}).get(section.name, {})
             for key in changed:
-                parts.append(self._partial(singular, item=items[key], view=view, names=known))
+                parts.append(self._item(section, items[key], view, known, of_section.get(key)))
         if hit:
-            parts.append(self._summaries(state, view))
+            parts.append(self._summaries(state, view, fields, reshaped))
         return "".join(parts)
+
+    def _item(
+        self,
+        section: Section[Any],
+        item: Any,
+        view: View,
+        known: dict[str, Any],
+        changed: frozenset[str] | None,
+    ) -> str:
+        """One item's tile, or only its figures when they alone moved, or nothing when none of
+        what it shows did."""
+        singular = section.name[:-1]
+        if changed is not None and section.key not in changed:
+            shown = fragments.shown_fields(self._partial_name(singular, view), changed)
+            if not shown:
+                return ""
+            if section.name == "queues" and shown <= fragments.FIGURES:
+                tile = dom_id("queues", item.queue)
+                return "".join(self._figure(tile, f, getattr(item, f)) for f in sorted(shown))
+        return self._partial(singular, item=item, view=view, names=known)
+
+    def _rows(
+        self,
+        state: Floor,
+        view: View,
+        known: dict[str, Any],
+        ids: set[str],
+        fields: Fields | None,
+    ) -> str | None:
+        """The call rows a change moved, alone; None when the lists are to be drawn whole."""
+        if fields is None or fragments.renamed(fields, "calls"):
+            return None
+        gone = ids - {c.callid for c in state.calls}
+
+        def row(call: Call) -> str:
+            return self._partial("call", item=call, view=view, names=known, oob=False)
+
+        return fragments.call_rows(state, fields, gone, row, dom_id)
