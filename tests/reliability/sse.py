@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 # Elements that never have a closing tag.
 _VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area"}
 # Attributes that change on every render without the data changing.
-_VOLATILE = {"data-server-now", "hx-swap-oob"}
+_VOLATILE = {"data-server-now"}
+_OOB = "hx-swap-oob"
 SECTIONS = ("queues", "agents", "calls")
 T = TypeVar("T")
 
@@ -82,34 +83,69 @@ def fragments(html: str) -> tuple[Node, ...]:
 _NODES: dict[Node, Node] = {}
 
 
-def _replace(node: Node, new: Node) -> Node | None:
-    """``node`` with its descendant of ``new``'s id swapped for ``new``; None if not found."""
+def _edited(node: Node, edit: Callable[[Node], tuple[Node | str, ...] | None]) -> Node | None:
+    """``node`` with the first descendant that ``edit`` answers for (with what stands in its
+    place: itself changed, or other nodes) replaced; None if ``edit`` answers for none."""
     for index, child in enumerate(node.children):
         if not isinstance(child, Node):
             continue
-        swapped = new if child.id == new.id else _replace(child, new)
-        if swapped is not None:
-            children = (*node.children[:index], swapped, *node.children[index + 1 :])
+        instead = edit(child)
+        if instead is None:
+            swapped = _edited(child, edit)
+            instead = None if swapped is None else (swapped,)
+        if instead is not None:
+            children = (*node.children[:index], *instead, *node.children[index + 1 :])
             return Node(node.tag, node.attrs, children)
     return None
 
 
+def _edit_for(swap: str, new: Node) -> tuple[str, Callable[[Node], tuple[Node | str, ...] | None]]:
+    """The element id an out-of-band fragment targets, and what it does there, as htmx does:
+    replace it (``true``), delete it, append to it or insert before it (the fragment's
+    children, for these two)."""
+    style, _, selector = swap.partition(":")
+    target = selector.removeprefix("#") if selector else new.id
+    if style in ("true", "outerHTML"):
+        return target, lambda n: (new,) if n.id == target else None
+    if style == "delete":
+        return target, lambda n: () if n.id == target else None
+    if style == "beforeend":
+        return (
+            target,
+            lambda n: (
+                (Node(n.tag, n.attrs, (*n.children, *new.children)),) if n.id == target else None
+            ),
+        )
+    if style == "beforebegin":
+        return target, lambda n: (*new.children, n) if n.id == target else None
+    raise ProtocolError(f"an out-of-band swap this client does not know: {swap!r}")
+
+
 def _swapped(parts: dict[str, Node], html: str) -> dict[str, Node]:
-    """``parts`` after htmx swapped in an event's out-of-band fragments, by element id."""
+    """``parts`` after htmx swapped in an event's out-of-band fragments."""
     parts = dict(parts)
-    for new in fragments(html):
-        if not new.id:
+    for fragment in fragments(html):
+        attrs = dict(fragment.attrs)
+        swap = attrs.pop(_OOB, "true")
+        new = Node(fragment.tag, tuple(attrs.items()), fragment.children)
+        target, edit = _edit_for(swap, new)
+        if not target:
             continue
-        if new.id in parts:
-            parts[new.id] = new
+        if target in parts and swap in ("true", "outerHTML"):
+            parts[target] = new
+            continue
+        if target in parts and swap == "delete":
+            del parts[target]
             continue
         for key, part in parts.items():
-            replaced = _replace(part, new)
-            if replaced is not None:
-                parts[key] = replaced
+            whole = edit(part) if part.id == target else None
+            edited = whole[0] if whole and isinstance(whole[0], Node) else _edited(part, edit)
+            if edited is not None:
+                parts[key] = edited
                 break
         else:
-            parts[new.id] = new
+            if swap in ("true", "outerHTML"):
+                parts[target] = new
     return parts
 
 

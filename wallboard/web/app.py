@@ -140,12 +140,15 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.library.seed(settings.boards_file)
-        task = asyncio.create_task(services.hub.run(stop))
+        tasks = [
+            asyncio.create_task(services.hub.run(stop)),
+            asyncio.create_task(services.watchdog.run(stop)),
+        ]
         try:
             yield
         finally:
             stop.set()
-            await asyncio.gather(task, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             await services.qm.aclose()
             await redis.aclose()
 

@@ -7,14 +7,12 @@ are drawn from; anybody without the view key gets what a TV shows and nothing mo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sse_starlette import EventSourceResponse
-from starlette.types import Receive, Scope, Send
 
 from wallboard.buildinfo import build
 from wallboard.i18n import gettext
@@ -24,6 +22,7 @@ from wallboard.web.deps import AnyBoard, ServicesDep, TvBoard, answers_with
 from wallboard.web.errors import Unavailable, WebError
 from wallboard.web.guard import client_ip
 from wallboard.web.services import Services
+from wallboard.web.stream import Stream
 from wallboard.web.views import TooManyViews
 
 router = APIRouter()
@@ -70,21 +69,6 @@ async def wallboard(
     return response
 
 
-class HeldStream(EventSourceResponse):
-    """A stream that gives back what it holds (its hub place, its address's slot) however it
-    ends, even when the client leaves before the first byte."""
-
-    def __init__(self, body: AsyncIterator[bytes], release: Callable[[], None], **kw: Any):
-        super().__init__(body, **kw)
-        self.release = release
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self.release()
-
-
 @router.get("/events")
 async def events(request: Request, audience: AnyBoard, services: ServicesDep) -> Response:
     hub, address = services.hub, client_ip(request)
@@ -127,12 +111,11 @@ async def events(request: Request, audience: AnyBoard, services: ServicesDep) ->
             if screens is not None:
                 screens.sent(subscriber)
 
-    response = HeldStream(
+    response = Stream(
         stream(),
         release,
-        ping=services.settings.keepalive,
+        services.watchdog,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        send_timeout=services.settings.send_timeout,
     )
     services.boards.remember(audience, request, response)
     return response

@@ -34,6 +34,7 @@ from wallboard.web.render import Renderer
 from wallboard.web.screens import ScreenService
 from wallboard.web.screenwatch import ScreenWatch
 from wallboard.web.sessions import SessionStore
+from wallboard.web.stream import Watchdog
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Services:
     guard: Guard
     boards: BoardGate
     streams: StreamSlots
+    watchdog: Watchdog
     actions: ActionService
     agent_actions: AgentActions
     call_actions: CallActions
@@ -110,6 +112,7 @@ class Services:
             guard=guard,
             boards=BoardGate(settings, guard, counters, link_store),
             streams=StreamSlots(settings.sse_per_address),
+            watchdog=Watchdog(settings.send_timeout),
             actions=actions,
             agent_actions=AgentActions(actions),
             call_actions=CallActions(actions),
