@@ -1,5 +1,6 @@
-"""A light SSE load client: raw asyncio sockets (no HTTP library, no browser), many connections
-to ``/events``, reporting when each connection first sees each injected sequence number.
+"""A light SSE load client: raw asyncio protocols (no HTTP library, no browser, no task per
+connection), many connections to ``/events``, reporting when each connection first sees each
+injected sequence number.
 
 Run by the benchmark runner as its own process, so its CPU is its own and measured:
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import re
 import resource
@@ -27,15 +27,49 @@ TOKEN = re.compile(rb"seq(\d+)\D")
 TAIL = 32
 
 
-class Conn:
-    __slots__ = ("bytes", "closed", "last", "reader", "writer")
+class Conn(asyncio.Protocol):
+    """One stream: a protocol, not a reader task, so that the load client costs as little per
+    connection and per byte as the server's own loop (the load shares the machine with it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, load: Load) -> None:
+        self.load = load
         self.last = -1
         self.bytes = 0
         self.closed = False
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self.head = b""
+        self.tail = b""
+        self.started: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, chunk: bytes) -> None:
+        now = time.time()
+        self.bytes += len(chunk)
+        if not self.started.done():
+            self.head += chunk
+            if b"\r\n\r\n" not in self.head:
+                return
+            head, _, chunk = self.head.partition(b"\r\n\r\n")
+            self.started.set_result(head)
+        data = self.tail + chunk
+        for match in TOKEN.finditer(data):
+            seq = int(match.group(1))
+            if seq > self.last:
+                self.last = seq
+                self.load.seen.setdefault(seq, []).append(now)
+        self.tail = data[-TAIL:]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if not self.started.done():
+            self.started.set_exception(ConnectionError("closed before the answer"))
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
 class Load:
@@ -46,47 +80,28 @@ class Load:
         self.errors: dict[str, int] = {}
 
     async def connect(self, host: str, port: int, path: str, timeout: float) -> Conn | None:
-        conn = Conn()
+        loop = asyncio.get_running_loop()
+        conn: Conn | None = None
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(host, port, limit=1 << 20)
+                _, conn = await loop.create_connection(lambda: Conn(self), host, port)
                 request = (
                     f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
                     "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
                 )
-                writer.write(request.encode())
-                head = await reader.readuntil(b"\r\n\r\n")
+                assert conn.transport is not None
+                conn.transport.write(request.encode())
+                head = await conn.started
             if not head.startswith(b"HTTP/1.1 200"):
                 raise ConnectionError(head.split(b"\r\n", 1)[0].decode(errors="replace"))
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+        except (OSError, TimeoutError, ConnectionError) as exc:
+            if conn is not None:
+                conn.close()
             self.failed += 1
             kind = type(exc).__name__
             self.errors[kind] = self.errors.get(kind, 0) + 1
             return None
-        conn.reader, conn.writer = reader, writer
         return conn
-
-    async def follow(self, conn: Conn) -> None:
-        assert conn.reader is not None
-        tail = b""
-        seen = self.seen
-        try:
-            while True:
-                chunk = await conn.reader.read(65536)
-                if not chunk:
-                    break
-                now = time.time()
-                conn.bytes += len(chunk)
-                data = tail + chunk
-                for match in TOKEN.finditer(data):
-                    seq = int(match.group(1))
-                    if seq > conn.last:
-                        conn.last = seq
-                        seen.setdefault(seq, []).append(now)
-                tail = data[-TAIL:]
-        except (OSError, asyncio.IncompleteReadError):
-            pass
-        conn.closed = True
 
 
 async def main() -> None:
@@ -103,7 +118,6 @@ async def main() -> None:
     targets = [(t.rsplit(":", 1)[0], int(t.rsplit(":", 1)[1])) for t in args.targets.split(",")]
     paths = args.path.split(",")
     load = Load()
-    tasks: list[asyncio.Task[None]] = []
     started = time.monotonic()
     for first in range(0, args.n, args.batch):
         batch = range(first, min(args.n, first + args.batch))
@@ -113,10 +127,7 @@ async def main() -> None:
                 for i in batch
             )
         )
-        for conn in made:
-            if conn is not None:
-                load.conns.append(conn)
-                tasks.append(asyncio.create_task(load.follow(conn)))
+        load.conns += [conn for conn in made if conn is not None]
         await asyncio.sleep(0.02)
     ready = {
         "event": "ready",
@@ -154,12 +165,7 @@ async def main() -> None:
             }
             break
     for conn in load.conns:
-        if conn.writer is not None:
-            conn.writer.close()
-    for task in tasks:
-        task.cancel()
-    with contextlib.suppress(Exception):
-        await asyncio.gather(*tasks, return_exceptions=True)
+        conn.close()
     print(json.dumps(result), flush=True)
 
 
