@@ -18,7 +18,7 @@ import argparse
 import asyncio
 import re
 import resource
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 
@@ -47,8 +47,7 @@ class Stream(asyncio.Protocol):
         self.request = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
         if self.transport is None or self in self.server.streams:

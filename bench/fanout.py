@@ -22,7 +22,7 @@ import httpx
 
 from bench.common import pct
 from bench.inject import Injector
-from tests.harness import ROOT, Proc, Stack, child_setup, cpu_seconds, rss_bytes
+from tests.harness import ROOT, Proc, Stack, child_setup, cpu_seconds, free_port, rss_bytes
 from wallboard.model.state import Floor
 
 
@@ -92,6 +92,27 @@ async def sse_bytes(url: str) -> float:
                if line.startswith("wallboard_sse_bytes"))  # fmt: skip
 
 
+async def first_event_bytes(url: str, path: str) -> int:
+    """The size of a stream's first event (the full refresh a new screen gets)."""
+    async with httpx.AsyncClient(timeout=10) as client, client.stream("GET", url + path) as r:
+        data = b""
+        async for chunk in r.aiter_bytes():
+            data += chunk
+            if b"\n\n" in data or b"\r\n\r\n" in data:
+                break
+    return len(data)
+
+
+def bare_server(stack: Stack, prefix: str, event_bytes: int, first_bytes: int) -> Proc:
+    """``bench/bare.py`` on the same Redis stream: the floor our web process is compared with."""
+    assert stack.redis is not None
+    port = free_port()
+    args = [sys.executable, str(ROOT / "bench" / "bare.py"), "--port", str(port),
+            "--redis", stack.redis.url, "--prefix", prefix, "--event-bytes", str(event_bytes),
+            "--first-bytes", str(first_bytes)]  # fmt: skip
+    return stack.start("bare", args, port)
+
+
 async def measure(
     stack: Stack,
     state: Floor,
@@ -101,9 +122,11 @@ async def measure(
     settle: float = 3.0,
     path: str = "/events?view=tv",
     prepare: Callable[[str], Awaitable[None]] | None = None,
+    bare: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """``path``: the clients' stream, or several, comma-separated, taken in turn (one board
-    each); ``prepare``: called with the Redis prefix before the web starts (saved boards)."""
+    each); ``prepare``: called with the Redis prefix before the web starts (saved boards);
+    ``bare``: (bytes per change, first event's bytes) to measure ``bench/bare.py`` instead."""
     assert stack.redis is not None
     prefix = f"bench-fan-{clients}-{webs}-{int(time.time())}:"
     injector = Injector(stack.redis.url, prefix, state)
@@ -114,7 +137,7 @@ async def measure(
     load: LoadClient | None = None
     feeding: asyncio.Task[list[int]] | None = None
     try:
-        for _ in range(webs):
+        for _ in range(webs if bare is None else 0):
             procs.append(
                 stack.web(
                     WALLBOARD_REDIS_PREFIX=prefix,
@@ -127,6 +150,9 @@ async def measure(
             )
         for proc in procs:
             await warm(proc.url)
+        first = await first_event_bytes(procs[0].url, path.split(",")[0]) if procs else 0
+        if bare is not None:
+            procs = [bare_server(stack, prefix, *bare) for _ in range(webs)]
         await asyncio.sleep(1.0)
         rss_before = [rss_bytes(p.pid) for p in procs]
         feeding = asyncio.create_task(injector.run(1.0, 3600))
@@ -138,7 +164,7 @@ async def measure(
         rss_after = [rss_bytes(p.pid) for p in procs]
         redis_pid = stack.redis.process.pid if stack.redis.process else None
         await load.command("mark")
-        bytes0 = [await sse_bytes(p.url) for p in procs]
+        bytes0 = [0.0 if bare else await sse_bytes(p.url) for p in procs]
         cpu0 = [cpu_seconds(p.pid) for p in procs]
         redis0 = cpu_seconds(redis_pid) if redis_pid else 0.0
         first_seq = injector.seq + 1
@@ -147,7 +173,7 @@ async def measure(
         last_seq = injector.seq
         elapsed = time.monotonic() - mark
         cpu1 = [cpu_seconds(p.pid) for p in procs]
-        bytes1 = [await sse_bytes(p.url) for p in procs]
+        bytes1 = [0.0 if bare else await sse_bytes(p.url) for p in procs]
         redis1 = cpu_seconds(redis_pid) if redis_pid else 0.0
         await asyncio.sleep(2.0)  # let the last changes of the window arrive
         result = await load.command("stop", timeout=120)
@@ -196,4 +222,6 @@ async def measure(
         "client_bytes_per_s": result["bytes"] / result["wall_s"],
         "window_s": elapsed,
         "web_sse_bytes": [b - a for a, b in zip(bytes0, bytes1, strict=True)],
+        "first_bytes": first,
+        "server": "bare" if bare else "ours",
     }

@@ -43,21 +43,35 @@ def chromium_path() -> str | None:
     return executable() or shutil.which("chromium")
 
 
-async def bench_fanout(stack: Stack, quick: bool, log: Any) -> list[dict[str, Any]]:
+async def bench_fanout(
+    stack: Stack, quick: bool, log: Any, sizes: tuple[int, ...] = (1000, 2000, 5000, 10000)
+) -> list[dict[str, Any]]:
+    """Ours on one process, then the bare server writing the same bytes per change to the same
+    number of sockets; two processes at 5,000 for scale-out."""
     floor = Floor(200)
     state = state_of(await floor.fetch(), floor.directory)
-    window = 8.0 if quick else 20.0
+    window = 8.0 if quick else 15.0
     rows = []
-    for webs in (1, 2):
-        for clients in (1000, 2000, 5000):
-            log(f"fan-out: {clients} clients on {webs} web process(es)")
-            row = await fanout.measure(stack, state, clients, webs, window)
-            log(
-                f"  p50 {row['p50'] * 1000:.0f} ms p99 {row['p99'] * 1000:.0f} ms "
-                f"{row['rss_per_conn_kb']:.0f} KB/conn cpu {row['web_cpu_pct']}"
+    for webs, clients in [(1, n) for n in sizes] + [(2, 5000)]:
+        log(f"fan-out: {clients} clients on {webs} web process(es)")
+        row = await fanout.measure(stack, state, clients, webs, window)
+        log(fanout_line(row))
+        rows.append(row)
+        if webs == 1:
+            per_change = sum(row["web_sse_bytes"]) / max(1, row["deliveries"])
+            bare = await fanout.measure(
+                stack, state, clients, 1, window, bare=(int(per_change), row["first_bytes"])
             )
-            rows.append(row)
+            log("  bare: " + fanout_line(bare))
+            rows.append(bare)
     return rows
+
+
+def fanout_line(row: dict[str, Any]) -> str:
+    return (
+        f"p50 {row['p50'] * 1000:.0f} ms p99 {row['p99'] * 1000:.0f} ms "
+        f"{row['rss_per_conn_kb']:.0f} KB/conn cpu {row['web_cpu_pct']}"
+    )
 
 
 async def bench_product(
@@ -121,6 +135,7 @@ async def main() -> int:
         default=ALL,
         help="comma-separated subset (the report then shows only those)",
     )
+    parser.add_argument("--clients", default="", help="fan-out sizes, e.g. 5000 (default: all)")
     parser.add_argument(
         "--report-only",
         action="store_true",
@@ -154,7 +169,10 @@ async def main() -> int:
             sizes = (100, 500, 2000, 5000)
             results["processing"] = await processing.run(sizes, 5 if args.quick else 12)
         if "fanout" in only:
-            results["fanout"] = await bench_fanout(stack, args.quick, log)
+            sizes = tuple(int(n) for n in args.clients.split(",") if n)
+            results["fanout"] = await bench_fanout(
+                stack, args.quick, log, *([sizes] if sizes else [])
+            )
         if "product" in only:
             results.update(await bench_product(stack, args.quick, chromium, log))
         if "browser" in only and chromium:

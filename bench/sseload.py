@@ -21,7 +21,7 @@ import re
 import resource
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 
 TOKEN = re.compile(rb"seq(\d+)\D")
 TAIL = 32
@@ -42,8 +42,7 @@ class Conn(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, chunk: bytes) -> None:
         now = time.time()
