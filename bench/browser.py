@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.inject import Injector
 from bench.product import CHROMIUM_FLAGS
-from tests.harness import Stack
+from tests.harness import ROOT, Stack
 from wallboard.model.state import Floor
 
 METRICS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
@@ -63,14 +64,17 @@ async def run(
     soak: float,
     sample_every: float,
     soak_rate_s: float,
+    cwd: Path = ROOT,
 ) -> dict[str, Any]:
+    """``cwd``: the checkout whose web process (and so whose page) is measured; ``soak=0``
+    measures the cost alone."""
     from playwright.async_api import async_playwright
 
     assert stack.redis is not None
     prefix = f"bench-browser-{int(time.time())}:"
     injector = Injector(stack.redis.url, prefix, state)
     await injector.start()
-    web = stack.web(WALLBOARD_REDIS_PREFIX=prefix, WALLBOARD_POLL_INTERVAL="60")
+    web = stack.web(cwd=cwd, WALLBOARD_REDIS_PREFIX=prefix, WALLBOARD_POLL_INTERVAL="60")
     result: dict[str, Any] = {"agents": len(injector.state.agents), "rate": rate}
     try:
         async with async_playwright() as p:
@@ -103,6 +107,8 @@ async def run(
                     per_update_ms=per_update,
                     raw_per_update_ms=busy["TaskDuration"] / max(1, updates) * 1000,
                 )
+                if not soak:
+                    return result
                 samples = [{"t": 0.0, **(await heap(cdp))}]
                 soak_rate = soak_rate_s
                 feeding = asyncio.create_task(injector.run(soak_rate, soak))

@@ -177,6 +177,7 @@ async def bytes_per_change(simulator: Proc, web: Proc, agent: str, samples: int)
         "agents": len(snapshot.json()["agents"]),
         "event_bytes": statistics.median(sizes) if sizes else float("nan"),
         "event_max": max(sizes) if sizes else float("nan"),
+        "event_p95": pct([float(n) for n in sizes], 95) if sizes else float("nan"),
         "samples": len(sizes),
         "tile_bytes": statistics.median(tiles) if tiles else float("nan"),
         "beat_bytes": statistics.median(beats) if beats else float("nan"),

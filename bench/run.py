@@ -19,7 +19,7 @@ from msgspec.structs import replace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import boards, browser, fanout, insights, processing, product
+from bench import baseline, boards, browser, fanout, insights, processing, product
 from bench.common import machine, versions
 from bench.floor import Floor, state_of
 from bench.report import write
@@ -29,10 +29,10 @@ from tests.harness import ROOT, Stack, raise_nofile
 
 ALL = "processing,fanout,product,browser,qmstats,boards,insights"
 KEYS_OF = {
-    "processing": ("processing",),
+    "processing": ("processing", "processing_before"),
     "fanout": ("fanout",),
     "product": ("upstream", "bytes", "e2e"),
-    "browser": ("browser",),
+    "browser": ("browser", "browser_before"),
     "qmstats": ("qmstats",),
     "boards": ("boards",),
     "insights": ("insights",),
@@ -162,12 +162,23 @@ async def main() -> int:
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     workdir = Path(tempfile.mkdtemp(prefix="wallboard-bench-"))
+    trees: list[Path] = []
+
+    def before_tree() -> Path:
+        if not trees:
+            trees.append(baseline.checkout())
+        return trees[0]
+
     stack = Stack.with_own_redis(workdir, many_files=True)
     try:
         if "processing" in only:
             log("poll processing")
             sizes = (100, 500, 2000, 5000)
             results["processing"] = await processing.run(sizes, 5 if args.quick else 12)
+            log(f"poll processing, the code before ({baseline.BASELINE})")
+            results["processing_before"] = baseline.processing(
+                before_tree(), sizes, 5 if args.quick else 12
+            )
         if "fanout" in only:
             sizes = tuple(int(n) for n in args.clients.split(",") if n)
             results["fanout"] = await bench_fanout(
@@ -180,12 +191,18 @@ async def main() -> int:
             floor = Floor(545)
             whole = state_of(await floor.fetch(), floor.directory)
             state = replace(whole, agents=whole.agents[:500])
+            cost = {"rate": 10.0, "cost_window": 6.0 if args.quick else 10.0}
+            log(f"browser cost, the page before ({baseline.BASELINE})")
+            results["browser_before"] = await browser.run(
+                stack, state, chromium, **cost, soak=0, sample_every=0, soak_rate_s=0,
+                cwd=before_tree(),
+            )  # fmt: skip
+            log("browser cost and soak, the page now")
             results["browser"] = await browser.run(
                 stack,
                 state,
                 chromium,
-                rate=10.0,
-                cost_window=6.0 if args.quick else 10.0,
+                **cost,
                 soak=60.0 if args.quick else 180.0,
                 sample_every=15.0 if args.quick else 20.0,
                 soak_rate_s=5.0,
@@ -205,6 +222,8 @@ async def main() -> int:
         raise
     finally:
         stack.stop()
+        for tree in trees:
+            baseline.remove(tree)
     results["duration_s"] = time.monotonic() - started
     raw = ROOT / "bench" / "last-results.json"
     if only != set(ALL.split(",")) and raw.exists():

@@ -79,6 +79,7 @@ class Proc:
     port: int | None = None
     many_files: bool = False
     process: subprocess.Popen[bytes] | None = None
+    cwd: Path = ROOT  # another checkout runs its own code (bench/baseline.py)
 
     def start(self, timeout: float = 30.0) -> Proc:
         """Start it and, when it has a port, wait until it listens there."""
@@ -88,7 +89,7 @@ class Proc:
                 env=self.env,
                 stdout=handle,
                 stderr=subprocess.STDOUT,
-                cwd=ROOT,
+                cwd=self.cwd,
                 start_new_session=True,
                 preexec_fn=child_setup(self.many_files),
             )
@@ -194,15 +195,19 @@ class Stack:
         """Processes started from now on use the Redis at ``url``."""
         self.env["WALLBOARD_REDIS_URL"] = url
 
-    def start(self, name: str, args: list[str], port: int | None = None, **env: str) -> Proc:
+    def start(
+        self, name: str, args: list[str], port: int | None = None, cwd: Path = ROOT, **env: str
+    ) -> Proc:
         """Any command with the stack's environment (plus ``env``), waited for on ``port``."""
         log = self.workdir / f"{name}-{len(self.procs)}.log"
-        proc = Proc(name, args, {**self.env, **env}, log, port, self.many_files)
+        proc = Proc(name, args, {**self.env, **env}, log, port, self.many_files, cwd=cwd)
         self.procs.append(proc)
         return proc.start()
 
-    def _role(self, name: str, role: list[str], port: int | None, **env: str) -> Proc:
-        return self.start(name, [sys.executable, "-m", "wallboard.cli", *role], port, **env)
+    def _role(
+        self, name: str, role: list[str], port: int | None, cwd: Path = ROOT, **env: str
+    ) -> Proc:
+        return self.start(name, [sys.executable, "-m", "wallboard.cli", *role], port, cwd, **env)
 
     def simulator(self, *extra: str, agents: int = 8, queues: int = 2, port: int = 0) -> Proc:
         """The simulator (``extra``: more of its options); the roles started after it use it as
@@ -216,9 +221,9 @@ class Stack:
     def poller(self, **env: str) -> Proc:
         return self._role("poller", ["poller"], None, **env)
 
-    def web(self, *, port: int = 0, **env: str) -> Proc:
+    def web(self, *, port: int = 0, cwd: Path = ROOT, **env: str) -> Proc:
         port = port or free_port()
-        return self._role("web", ["web", "--port", str(port)], port, **env)
+        return self._role("web", ["web", "--port", str(port)], port, cwd, **env)
 
     def remove(self, proc: Proc) -> None:
         """Stop one process and forget it."""
