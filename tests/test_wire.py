@@ -1,10 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.fixtures import GUIDE_CLASSIC, GUIDE_SIMPLE
 from wallboard.qm.errors import QMProtocolError, QMRefused
-from wallboard.qm.wire import check_result, clean_cell, epoch, find_block, key_values, table
+from wallboard.qm.wire import (
+    Columns,
+    check_result,
+    clean_cell,
+    epoch,
+    epoch_of,
+    find_block,
+    key_values,
+    table,
+)
 
 
 def test_classic_and_simple_examples_of_the_guide_give_the_same_rows() -> None:
@@ -73,3 +87,44 @@ def test_key_values_with_pairs_or_object() -> None:
     assert key_values([{"Status": "OK"}], "r") == {"Status": "OK"}
     with pytest.raises(QMProtocolError):
         key_values([["only-one"]], "r")
+
+
+# -- Columns: table's rows read by column -------------------------------------------------------
+
+cells = st.none() | st.booleans() | st.integers(-5, 10**12) | st.text(" &nbsp;a0", max_size=8)
+titles = st.sampled_from(["a", " a", "a&nbsp;", "b", "", 7])
+lists = st.lists(st.lists(cells | st.just([1]), max_size=4), min_size=1, max_size=4).flatmap(
+    lambda rows: st.lists(titles, min_size=3, max_size=3).map(lambda head: [head, *rows])
+)
+records = st.lists(st.dictionaries(titles, cells, max_size=3), max_size=4)
+
+
+def outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except QMProtocolError as error:
+        return str(error)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(lists, records, st.lists(lists | records, max_size=2)))
+def test_columns_read_what_table_reads_and_refuse_what_it_refuses(block: Any) -> None:
+    rows = outcome(lambda: table(block, "b"))
+    columns = outcome(lambda: Columns(block, "b"))
+    if isinstance(rows, str):
+        assert columns == rows
+        return
+    assert isinstance(columns, Columns)
+    assert columns.titles == (list(rows[0]) if rows else [])
+    for title in {*columns.titles, "a", "b", "c"}:
+        assert columns.column(title) == [row.get(title, "") for row in rows]
+    assert columns.column(None) == [""] * len(rows)
+
+
+def test_epoch_of_reads_decimals_and_refuses_the_rest() -> None:
+    assert epoch_of("1689601183", "t") == 1689601183
+    assert epoch_of("1689601183.7", "t") == 1689601183
+    assert epoch_of("00", "t") == 0
+    assert epoch_of("-", "t") is None
+    with pytest.raises(QMProtocolError, match=r"'t'.*'1e9'"):
+        epoch_of("1e9", "t")

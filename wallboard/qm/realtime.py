@@ -7,11 +7,12 @@ and deriving states is the model's work.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
+
 from wallboard.qm.errors import QMProtocolError
-from wallboard.qm.wire import Row, epoch, find_block, table
+from wallboard.qm.wire import Columns, epoch_of, find_block
 
 AGENTS_BLOCK = "RealtimeDO.RtAgentsRaw"
 CALLS_BLOCK = "RealtimeDO.RtCallsRaw"
@@ -19,10 +20,23 @@ CALLS_BLOCK = "RealtimeDO.RtCallsRaw"
 _PREFIX = re.compile(r"^(acb|rt)_", re.IGNORECASE)
 # The title of the call-id column is not confirmed by any source: accept the likely ones.
 _CALLID_TITLES = ("callid", "uniqueid", "call_id", "unique_id", "id")
+# The columns read, by short name, in the order of the rows' fields.
+_AGENT_COLUMNS = (
+    "agent",
+    "queue",
+    "logon",
+    "extension",
+    "onpause",
+    "curpausecode",
+    "curpausetst",
+    "serverid",
+    "freesincepauorcalltst",
+    "incurrstatussincetst",
+)
+_CALL_COLUMNS = ("queue", "entered", "answered", "agent", "caller", "dnis", "serverid")
 
 
-@dataclass(frozen=True, slots=True)
-class AgentRow:
+class AgentRow(Struct, frozen=True):
     agent: str
     queues: tuple[str, ...]
     logon: int | None
@@ -35,8 +49,7 @@ class AgentRow:
     status_since: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class CallRow:
+class CallRow(Struct, frozen=True):
     callid: str
     queue: str
     entered: int | None
@@ -47,18 +60,16 @@ class CallRow:
     server: str
 
 
-@dataclass(frozen=True, slots=True)
-class Realtime:
+class Realtime(Struct, frozen=True):
     agents: list[AgentRow]
     calls: list[CallRow]
 
 
-def _columns(rows: list[Row]) -> dict[str, str]:
+def _columns(block: Columns) -> dict[str, str]:
     """Short lower-case name (``agent``) → the title as QueueMetrics wrote it (``ACB_agent``)."""
     names: dict[str, str] = {}
-    for row in rows[:1]:
-        for title in row:
-            names.setdefault(_PREFIX.sub("", title).lower(), title)
+    for title in block.titles:
+        names.setdefault(_PREFIX.sub("", title).lower(), title)
     return names
 
 
@@ -68,55 +79,46 @@ def _require(columns: dict[str, str], block: str, *wanted: str) -> None:
         raise QMProtocolError(f"block {block!r} lacks column(s) {', '.join(missing)}")
 
 
-def _get(row: Row, columns: dict[str, str], name: str) -> str:
-    title = columns.get(name)
-    return row.get(title, "") if title else ""
-
-
-def _epoch(row: Row, columns: dict[str, str], name: str) -> int | None:
-    title = columns.get(name)
-    return epoch(row, title) if title else None
-
-
-def parse_agents(rows: list[Row]) -> list[AgentRow]:
-    columns = _columns(rows)
-    if rows:
+def parse_agents(block: Columns) -> list[AgentRow]:
+    columns = _columns(block)
+    if len(block):
         _require(columns, AGENTS_BLOCK, "agent", "queue")
+    titles = [columns.get(name) for name in _AGENT_COLUMNS]
+    # For the errors: a missing column's cells are all "", which are no time, named or not.
+    logon_t, pause_t, free_t, status_t = (titles[i] or "" for i in (2, 6, 8, 9))
     agents = []
-    for row in rows:
-        code = _get(row, columns, "agent").lower()
+    rows = zip(*map(block.column, titles), strict=True)
+    for code, queues, logon, extension, on_pause, pause_code, paused, server, free, status in rows:
         if not code:
             raise QMProtocolError(f"block {AGENTS_BLOCK!r}: a row has no agent code")
-        queues = tuple(q for q in _get(row, columns, "queue").split(":") if q)
         agents.append(
             AgentRow(
-                agent=code,
-                queues=queues,
-                logon=_epoch(row, columns, "logon"),
-                extension=_get(row, columns, "extension"),
-                on_pause=_get(row, columns, "onpause"),
-                pause_code=_get(row, columns, "curpausecode"),
-                pause_since=_epoch(row, columns, "curpausetst"),
-                server=_get(row, columns, "serverid"),
-                free_since=_epoch(row, columns, "freesincepauorcalltst"),
-                status_since=_epoch(row, columns, "incurrstatussincetst"),
+                agent=code.lower(),
+                queues=tuple(filter(None, queues.split(":"))),
+                logon=epoch_of(logon, logon_t),
+                extension=extension,
+                on_pause=on_pause,
+                pause_code=pause_code,
+                pause_since=epoch_of(paused, pause_t),
+                server=server,
+                free_since=epoch_of(free, free_t),
+                status_since=epoch_of(status, status_t),
             )
         )
     return agents
 
 
-def parse_calls(rows: list[Row]) -> list[CallRow]:
-    columns = _columns(rows)
-    if rows:
+def parse_calls(block: Columns) -> list[CallRow]:
+    columns = _columns(block)
+    if len(block):
         _require(columns, CALLS_BLOCK, "queue", "entered", "answered", "agent")
-    id_column = next((columns[t] for t in _CALLID_TITLES if t in columns), None)
+    id_title = next((columns[t] for t in _CALLID_TITLES if t in columns), None)
+    titles = [id_title, *(columns.get(name) for name in _CALL_COLUMNS)]
+    entered_t, answered_t = titles[2] or "", titles[3] or ""
     calls = []
-    for row in rows:
-        entered = _epoch(row, columns, "entered")
-        caller = _get(row, columns, "caller")
-        dnis = _get(row, columns, "dnis")
-        queue = _get(row, columns, "queue")
-        callid = row.get(id_column, "") if id_column else ""
+    rows = zip(*map(block.column, titles), strict=True)
+    for callid, queue, entered_cell, answered, agent, caller, dnis, server in rows:
+        entered = epoch_of(entered_cell, entered_t)
         if not callid:
             # Stable across polls, and the same for the rows of one call seen in two queues.
             known = caller and caller.lower() != "anonymous"
@@ -126,11 +128,11 @@ def parse_calls(rows: list[Row]) -> list[CallRow]:
                 callid=callid,
                 queue=queue,
                 entered=entered,
-                answered=_epoch(row, columns, "answered"),
-                agent=_get(row, columns, "agent").lower(),
+                answered=epoch_of(answered, answered_t),
+                agent=agent.lower(),
                 caller=caller,
                 dnis=dnis,
-                server=_get(row, columns, "serverid"),
+                server=server,
             )
         )
     return calls
@@ -140,6 +142,6 @@ def parse_realtime(payload: Any) -> Realtime:
     """Both blocks out of one QmRealtime answer (whose ``result`` was already checked)."""
     if not isinstance(payload, dict):
         raise QMProtocolError("QueueMetrics' answer is not a JSON object")
-    agents = parse_agents(table(find_block(payload, AGENTS_BLOCK), AGENTS_BLOCK))
-    calls = parse_calls(table(find_block(payload, CALLS_BLOCK), CALLS_BLOCK))
+    agents = parse_agents(Columns(find_block(payload, AGENTS_BLOCK), AGENTS_BLOCK))
+    calls = parse_calls(Columns(find_block(payload, CALLS_BLOCK), CALLS_BLOCK))
     return Realtime(agents=agents, calls=calls)
