@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from wallboard.model.derive import Directory, derive
 from wallboard.model.state import BY_NAME, Floor, Queue
 from wallboard.qm.realtime import AgentRow, CallRow, Realtime
@@ -127,3 +130,26 @@ def test_names_from_directory_with_code_as_fallback() -> None:
     state = derive(Realtime([agent("agent/1"), agent("agent/2")], []), ["*"], directory)
     assert [a.name for a in state.agents] == ["agent/2", "John Doe"]
     assert by_code(state, "agents", "agent/1").group == "Sales team"
+
+
+times = st.sampled_from([None, 0, 5, 1500])
+rows = st.builds(
+    AgentRow,
+    agent=st.sampled_from(["agent/1"]),
+    queues=st.lists(st.sampled_from(["300", "301"]), max_size=3).map(tuple),
+    logon=times,
+    extension=st.sampled_from(["", "201"]),
+    on_pause=st.sampled_from(["", "-", "0", "1"]),
+    pause_code=st.sampled_from(["", "10"]),
+    pause_since=times,
+    server=st.sampled_from(["", "s1"]),
+    free_since=times,
+    status_since=times,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows)
+def test_one_row_of_an_agent_is_read_as_that_row_twice(row: AgentRow) -> None:
+    once, twice = (derive(Realtime(r, []), ["*"], Directory()) for r in ([row], [row, row]))
+    assert once == twice

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from msgspec.structs import replace
+
 from wallboard.model.state import (
     AGENTS,
     CALLS,
@@ -44,10 +46,16 @@ def _paused(row: AgentRow) -> bool:
 
 def _merge_rows(rows: list[AgentRow]) -> AgentRow:
     """Rows of one agent (one per queue on some QueueMetrics) as one."""
-    queues: list[str] = []
-    for row in rows:
-        queues += [q for q in row.queues if q not in queues]
     first = rows[0]
+    if len(rows) == 1:  # the usual case: what the rules below make of one row
+        return replace(
+            first,
+            queues=tuple(dict.fromkeys(first.queues)),
+            logon=first.logon or None,
+            free_since=first.free_since or None,
+            status_since=first.status_since or None,
+        )
+    queues = dict.fromkeys(q for row in rows for q in row.queues)
     paused = next((r for r in rows if _paused(r)), first)
     return AgentRow(
         agent=first.agent,
