@@ -179,12 +179,16 @@ def with_alerts(floor: Floor, thresholds: Thresholds, previous: Floor, now: floa
     queues = tuple(
         _queue_with_alerts(q, thresholds, before.get(q.queue), now) for q in floor.queues
     )
-    was = {a.agent: a.alert or "ok" for a in previous.agents}
+    was = {a.agent: a.alert for a in previous.agents if a.alert}
     agents = tuple(
-        replace(a, alert=agent_alert(a, thresholds, was.get(a.agent, "ok"), now))
-        for a in floor.agents
+        _agent_with_alert(a, thresholds, was.get(a.agent, "ok"), now) for a in floor.agents
     )
     return replace(floor, queues=queues, agents=agents)
+
+
+def _agent_with_alert(agent: Agent, thresholds: Thresholds, previous: str, now: float) -> Agent:
+    alert = agent_alert(agent, thresholds, previous, now)
+    return agent if alert == agent.alert else replace(agent, alert=alert)
 
 
 def _queue_with_alerts(
