@@ -78,7 +78,10 @@ class Queue(Struct, frozen=True, kw_only=True):
     staffing: Staffing | None = None  # agents needed now (model/staffing.py)
 
 
-class Agent(Struct, frozen=True, kw_only=True):
+# Agents and calls are thousands a floor, and two floors live at once: holding only text,
+# numbers and other records, they cannot be in a reference cycle, so the garbage collector need
+# not follow them (``gc=False``), which it otherwise does often while a poll makes them.
+class Agent(Struct, frozen=True, kw_only=True, gc=False):
     agent: str
     name: str
     group: str = ""
@@ -97,7 +100,7 @@ class Agent(Struct, frozen=True, kw_only=True):
     today: AgentDay | None = None  # the agent's day so far, when QmStats runs
 
 
-class Call(Struct, frozen=True, kw_only=True):
+class Call(Struct, frozen=True, kw_only=True, gc=False):
     callid: str
     queue: str
     caller: str = ""

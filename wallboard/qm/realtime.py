@@ -36,7 +36,9 @@ _AGENT_COLUMNS = (
 _CALL_COLUMNS = ("queue", "entered", "answered", "agent", "caller", "dnis", "serverid")
 
 
-class AgentRow(Struct, frozen=True):
+# Rows are thousands an answer and hold only text and numbers: no reference cycle can go
+# through them, so the garbage collector need not follow them.
+class AgentRow(Struct, frozen=True, gc=False):
     agent: str
     queues: tuple[str, ...]
     logon: int | None
@@ -49,7 +51,7 @@ class AgentRow(Struct, frozen=True):
     status_since: int | None
 
 
-class CallRow(Struct, frozen=True):
+class CallRow(Struct, frozen=True, gc=False):
     callid: str
     queue: str
     entered: int | None
