@@ -83,6 +83,21 @@ async def test_http_failures_map_to_errors(status: int, body: bytes, error: type
             await client.realtime(["*"])
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps(with_calls(GUIDE_CLASSIC)).encode(),
+        b'{"result": [["Status", "OK"]], "n": [NaN, 1e400, 18446744073709551616]}',
+        b'\xef\xbb\xbf{"result": {"Status": "OK"}}',
+        '{"result": {"Status": "OK"}, "t": "\u00e9"}'.encode("utf-16"),
+    ],
+)
+async def test_answers_read_as_python_reads_json(body: bytes) -> None:
+    async with qm(answer(body)) as client:
+        payload = (await client.stats_api("QmRealtime", [])).payload
+    assert json.dumps(payload) == json.dumps(json.loads(body))
+
+
 async def test_status_not_ok() -> None:
     failed = {"result": [["Status", "ERR"], ["Description", "queue unknown"]]}
     async with qm(answer(failed)) as client:

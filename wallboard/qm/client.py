@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
+import msgspec
 
 from wallboard.qm.config import (
     AgentInfo,
@@ -33,6 +34,7 @@ from wallboard.qm.wire import check_result
 if TYPE_CHECKING:  # only its fields are read: the settings import the model, which imports qm
     from wallboard.settings import Settings
 
+_JSON = msgspec.json.Decoder()
 _HEADERS = {
     "Accept": "application/json",
     # Loway's own client sends a curl-like agent: strict proxies in front of QM let it through.
@@ -161,6 +163,10 @@ class QMClient:
     @staticmethod
     def _decode(response: httpx.Response, body: bytes) -> Any:
         try:
+            return _JSON.decode(body)  # twice as fast as json.loads on a big real-time answer
+        except msgspec.DecodeError:
+            pass
+        try:  # what msgspec refuses and Python's reader takes (NaN, a byte-order mark, UTF-16)
             return json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError):
             pass
