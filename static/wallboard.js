@@ -33,10 +33,19 @@
     return h > 0 ? h + ":" + mm + ":" + ss : mm + ":" + ss;
   }
 
+  var clockFormat = null, clockLang = null;
+  var CLOCK_OPTIONS = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+
   function clockText(epoch) {
+    // One formatter kept (toLocaleTimeString makes a new one per call, the costly part).
     var d = new Date((epoch - skew) * 1000);
     var lang = document.documentElement.lang || undefined;
-    return d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    if (isNaN(d.getTime())) { return d.toLocaleTimeString(lang, CLOCK_OPTIONS); }
+    if (clockFormat === null || clockLang !== lang) {
+      clockLang = lang;
+      try { clockFormat = new Intl.DateTimeFormat(lang, CLOCK_OPTIONS); } catch (e) { clockFormat = false; }
+    }
+    return clockFormat ? clockFormat.format(d) : d.toLocaleTimeString(lang, CLOCK_OPTIONS);
   }
 
   function readFreshness() {
@@ -58,28 +67,69 @@
     document.body.classList.toggle("data-stale", f.getAttribute("data-stale") === "true");
   }
 
-  function tick() {
-    var now = qmNow();
-    var nodes = document.querySelectorAll("[data-since]");
+  // The elements whose words the script writes: durations (data-since), ages (data-ago) and
+  // times of day (data-at). Collected once, again after the DOM changed.
+  var TICKED = "[data-since],[data-ago],[data-at]";
+  var ticked = null;
+  var tickedAge = 0;
+
+  function textFor(el, now, sNow) {
+    // The words an element shows now; null: leave it as it is.
+    var v = el.getAttribute("data-since");
+    if (v !== null) {
+      var since = parseFloat(v);
+      return !isNaN(since) && since > 0 ? duration(now - since) : null;
+    }
+    v = el.getAttribute("data-ago");
+    if (v !== null) {
+      var at = parseFloat(v);
+      if (isNaN(at)) { return null; }
+      var age = Math.max(0, Math.round(sNow - at));
+      return age <= 1 ? word("just_now", "just now") : word("seconds_ago", "%(n)s s ago", { n: age });
+    }
+    v = el.getAttribute("data-at");
+    return v !== null ? clockText(parseFloat(v)) : null;
+  }
+
+  function shown(el) {
+    // Not in a hidden tile, row or page of tiles (only the attribute: no layout is read).
+    for (var e = el; e; e = e.parentElement) {
+      if (e.hidden) { return false; }
+      if (e === document.body) { return true; }
+    }
+    return false;  // no longer in the page
+  }
+
+  function write(el, text) {
+    // Only words that changed: a write is a layout of its line, even for the same words.
+    if (el.textContent !== text) { el.textContent = text; }
+  }
+
+  function tickNodes(nodes, now, sNow) {
+    var gone = false;
     for (var i = 0; i < nodes.length; i++) {
-      var since = parseFloat(nodes[i].getAttribute("data-since"));
-      if (!isNaN(since) && since > 0) { nodes[i].textContent = duration(now - since); }
+      var el = nodes[i];
+      if (!shown(el)) { gone = gone || !el.isConnected; continue; }  // shown again: ticked then
+      var text = textFor(el, now, sNow);
+      if (text !== null) { write(el, text); }
     }
-    var agos = document.querySelectorAll("[data-ago]");
-    for (var j = 0; j < agos.length; j++) {
-      var at = parseFloat(agos[j].getAttribute("data-ago"));
-      if (!isNaN(at)) {
-        var age = Math.max(0, Math.round(serverNow() - at));
-        agos[j].textContent = age <= 1 ? word("just_now", "just now")
-                                       : word("seconds_ago", "%(n)s s ago", { n: age });
-      }
-    }
-    var ats = document.querySelectorAll("[data-at]");
-    for (var k = 0; k < ats.length; k++) {
-      ats[k].textContent = clockText(parseFloat(ats[k].getAttribute("data-at")));
-    }
+    if (gone) { ticked = null; }
+  }
+
+  function tickWithin(root) {
+    // The words in one part of the page (swapped in, or shown again).
+    if (!root || !root.querySelectorAll) { return; }
+    var now = qmNow(), sNow = serverNow();
+    if (root.matches && root.matches(TICKED)) { tickNodes([root], now, sNow); }
+    tickNodes(root.querySelectorAll(TICKED), now, sNow);
+  }
+
+  function tick() {
+    // Once a second: what is shown. Hidden tiles and rows are brought up to date when shown.
+    if (ticked === null || ++tickedAge > 30) { ticked = document.querySelectorAll(TICKED); tickedAge = 0; }
+    tickNodes(ticked, qmNow(), serverNow());
     var clock = document.getElementById("clock");
-    if (clock) { clock.textContent = clockText(serverNow()); }
+    if (clock) { write(clock, clockText(serverNow())); }
     var silent = (Date.now() - lastMessage) / 1000;
     // Only a live page minds a silent stream: a form being filled in is never reloaded.
     var live = document.querySelector("[sse-connect]") !== null;
@@ -108,15 +158,26 @@
     return best;
   }
 
+  // What the last fit decided: the grid, how many tiles, and for each tile (by id) whether it
+  // is on another page. A tile swapped in place takes its place's page without a new fit.
+  var fitted = null;
+
+  function setVar(el, name, value) {
+    // A custom property written only when it changed (each write restyles every tile).
+    if (el.style.getPropertyValue(name) !== value) { el.style.setProperty(name, value); }
+  }
+
   function fit() {
     // Auto-size the agent grid to its space first; when even small tiles do not fit, show
     // pages of tiles that rotate. Never a scrollbar.
     fitAlerts();  // first: the strip's height is the grid's room
     watchGrid();
+    fitted = null;
     var grid = document.getElementById("agents");
     if (!grid || !document.body.classList.contains("tv")) { return; }
     var tiles = grid.querySelectorAll(".agent");
     var count = Math.max(1, tiles.length);
+    // Everything read first, then written: one layout, not one per tile.
     var gap = parseFloat(getComputedStyle(grid).rowGap) || 0;
     var w = grid.clientWidth, h = grid.clientHeight;
     var vmin = Math.min(window.innerWidth, window.innerHeight) / 100;
@@ -127,23 +188,45 @@
     var perPage = shape.cols * shape.rows;
     var pages = Math.ceil(tiles.length / perPage);
     if (page >= pages) { page = 0; }
+    var away = {};
+    var shownAgain = false;
     for (var i = 0; i < tiles.length; i++) {
-      var onPage = Math.floor(i / perPage) === page;
-      tiles[i].hidden = pages > 1 && !onPage;  // not a class: htmx settling restores those
+      var off = pages > 1 && Math.floor(i / perPage) !== page;
+      if (tiles[i].hidden !== off) {
+        tiles[i].hidden = off;  // not a class: htmx settling restores those
+        shownAgain = shownAgain || !off;
+      }
+      away[tiles[i].id] = off;
     }
     var tileHeight = Math.min((h - gap * (shape.rows - 1)) / shape.rows, Math.max(h / 3, minTile));
     var tileWidth = (w - gap * (shape.cols - 1)) / shape.cols;
-    grid.style.setProperty("--cols", String(shape.cols));
-    grid.style.setProperty("--tile-h", tileHeight + "px");
+    setVar(grid, "--cols", String(shape.cols));
+    setVar(grid, "--tile-h", tileHeight + "px");
     var font = Math.max(vmin * READ_VMIN * 1.1, Math.min(tileHeight * 0.3, tileWidth * 0.08));
-    grid.style.setProperty("--tile-font", font + "px");
+    setVar(grid, "--tile-font", font + "px");
     var pager = document.getElementById("pager");
     if (pager) {
-      pager.textContent = pages > 1 ? word("agents_page", "agents page %(page)s of %(pages)s",
-                                           { page: page + 1, pages: pages }) : "";
+      write(pager, pages > 1 ? word("agents_page", "agents page %(page)s of %(pages)s",
+                                    { page: page + 1, pages: pages }) : "");
     }
-    grid.setAttribute("data-pages", String(pages));
-    fitCalls();
+    if (grid.getAttribute("data-pages") !== String(pages)) { grid.setAttribute("data-pages", String(pages)); }
+    fitted = { grid: grid, children: grid.childElementCount, away: away };
+    if (shownAgain) { tickWithin(grid); }  // their words were left alone while hidden
+    if (!callsWatcher) { fitCalls(); }  // without a ResizeObserver the calls' room is not watched
+  }
+
+  function placeTiles(ids) {
+    // Tiles swapped in place (one agent changed): each on its place's page, no layout read.
+    // Anything else (a tile more or less, a tile not seen before): fit the grid anew.
+    var grid = document.getElementById("agents");
+    if (!fitted || fitted.grid !== grid || !grid ||
+        grid.childElementCount !== fitted.children) { fit(); return; }
+    for (var i = 0; i < ids.length; i++) {
+      var tile = document.getElementById(ids[i]);
+      var off = fitted.away[ids[i]];
+      if (!tile || off === undefined) { fit(); return; }
+      if (tile.hidden !== off) { tile.hidden = off; }
+    }
   }
 
   var ALERT_ROWS = 2;
@@ -184,28 +267,34 @@
     var rows = box.querySelectorAll(".call");
     var stale = box.querySelectorAll(".call-more");
     var i;
-    for (i = 0; i < rows.length; i++) { rows[i].hidden = false; }
+    for (i = 0; i < rows.length; i++) { if (rows[i].hidden) { rows[i].hidden = false; } }
     for (i = 0; i < stale.length; i++) { stale[i].remove(); }
     var over = box.scrollHeight - box.clientHeight;
-    if (over <= 1) { return; }
+    if (over <= 1) { tickWithin(box); return; }
     var lists = box.querySelectorAll(".call-list");
-    var hidden = [];
-    for (i = 0; i < lists.length; i++) { hidden.push(0); }
+    var left = [], hidden = [];
+    for (i = 0; i < lists.length; i++) {
+      left.push(Array.prototype.slice.call(lists[i].querySelectorAll(".call")));
+      hidden.push(0);
+    }
     var rowHeight = rows.length ? rows[0].offsetHeight : 0;
     over += rowHeight;  // room for the "+ N more" line itself
-    // Take rows off the end of the longest list first, until what is left fits.
+    // Take rows off the end of the longest list first, until what is left fits. The heights
+    // are read before any row is hidden (one layout), the rows hidden after.
+    var gone = [];
     while (over > 0) {
       var longest = -1, most = 0;
-      for (i = 0; i < lists.length; i++) {
-        var left = lists[i].querySelectorAll(".call:not([hidden])");
-        if (left.length > most) { most = left.length; longest = i; }
+      for (i = 0; i < left.length; i++) {
+        if (left[i].length > most) { most = left[i].length; longest = i; }
       }
       if (longest < 0) { break; }
-      var shown = lists[longest].querySelectorAll(".call:not([hidden])");
-      var last = shown[shown.length - 1];
+      var last = left[longest].pop();
       over -= last.offsetHeight;
-      last.hidden = true;  // an attribute: htmx's settling puts the class back as it came
+      gone.push(last);
       hidden[longest] += 1;
+    }
+    for (i = 0; i < gone.length; i++) {
+      gone[i].hidden = true;  // an attribute: htmx's settling puts the class back as it came
     }
     var mores = [];
     for (i = 0; i < lists.length; i++) {
@@ -225,16 +314,15 @@
     // off until the box holds what is left (a layout each, rarely more than one or two).
     while (box.scrollHeight - box.clientHeight > 1) {
       var fullest = -1, rowsLeft = 0;
-      for (i = 0; i < lists.length; i++) {
-        var n = lists[i].querySelectorAll(".call:not([hidden])").length;
-        if (n > rowsLeft) { rowsLeft = n; fullest = i; }
+      for (i = 0; i < left.length; i++) {
+        if (left[i].length > rowsLeft) { rowsLeft = left[i].length; fullest = i; }
       }
       if (fullest < 0) { break; }
-      var rest = lists[fullest].querySelectorAll(".call:not([hidden])");
-      rest[rest.length - 1].hidden = true;
+      left[fullest].pop().hidden = true;
       hidden[fullest] += 1;
       say();
     }
+    tickWithin(box);  // rows shown again say their durations now
   }
 
   function nextPage() {
@@ -410,25 +498,92 @@
     document.body.classList.remove("stream-down");
   });
   // One message carries several fragments: the work after them is done once per frame, not
-  // once per fragment (layout and the duration texts are the expensive part).
+  // once per fragment, and only the work they call for. An agent's tile swapped in place
+  // takes its place's page (no layout read); the grid is fitted anew only when its tiles
+  // or the alerts above it changed (its room changing is seen by a ResizeObserver), the call
+  // lists only when their rows did (or their box changed size); the words written by the
+  // script only in what was swapped in.
   var pendingFrame = false;
-  var agentsChanged = false;
-  var callsChanged = false;
+  var needFit = false, needCalls = false, needSort = false;
+  var placed = [];     // ids of agent tiles swapped in place
+  var swappedIn = [];  // elements swapped in, whose words are written before they are seen
+  var SWAPPED_MAX = 300;  // a page in the background (no frames) keeps flags, not elements
+
+  function schedule() {
+    if (!pendingFrame) {
+      pendingFrame = true;
+      window.requestAnimationFrame(afterSwaps);
+    }
+  }
+
+  function touches(target, id) {
+    // The swap's target is the element with this id, is in it, or holds it.
+    if (target.id === id || target.closest("#" + id)) { return true; }
+    var el = document.getElementById(id);
+    return !!el && target.contains(el);
+  }
+
+  function inPlace(target, fragment) {
+    // An element replaced by one with its id (outerHTML), not rows put around or into it.
+    var first = fragment && fragment.firstElementChild;
+    return !!first && !!target.id && first.id === target.id;
+  }
+
+  function swapping(target, fragment) {
+    // What a fragment about to be swapped calls for, from the element it replaces or goes
+    // into (it may be a whole tile or list, a row, or a single figure in a tile).
+    if (!(target instanceof Element)) { needFit = needCalls = needSort = true; return; }
+    ticked = null;
+    if (touches(target, "agents")) {
+      var tile = target.closest(".agent");
+      if (tile === target && inPlace(target, fragment)) {
+        if (placed.indexOf(target.id) < 0) { placed.push(target.id); }
+      } else if (!tile) {
+        needFit = true;  // a tile more or less, or the grid itself
+      }  // else a piece of one tile: its size is the grid's, its page the same
+    }
+    if (touches(target, "alerts")) { needFit = true; }  // the strip's rows are the grid's room
+    if (touches(target, "calls")) { needCalls = true; }
+    if (!callsWatcher && (target.closest(".queue") || touches(target, "totals"))) {
+      needCalls = true;  // the calls' room changes with the tiles above them too
+    }
+    if (touches(target, "agent-rows")) { needSort = true; }
+  }
+
+  function remember(el) {
+    if (!(el instanceof Element) || el.hasAttribute("sse-swap") || el === document.body) { return; }
+    if (swappedIn.length >= SWAPPED_MAX) { swappedIn.overflow = true; return; }
+    if (swappedIn.indexOf(el) < 0) { swappedIn.push(el); }
+  }
 
   function afterSwaps() {
     pendingFrame = false;
     readFreshness();
-    if (agentsChanged) {
-      agentsChanged = false;
-      fit();
-      sortRows();
-    } else if (callsChanged) {
-      fitCalls();
-    }
-    callsChanged = false;
+    watchCalls();
+    var ids = placed, els = swappedIn;
+    placed = [];
+    swappedIn = [];
+    if (needFit) { needFit = false; fit(); } else if (ids.length) { placeTiles(ids); }
+    if (needCalls) { needCalls = false; fitCalls(); }
+    if (needSort) { needSort = false; sortRows(); }
     showPending();
-    tick();
+    if (els.overflow) { tick(); return; }
+    for (var i = 0; i < els.length; i++) { if (els[i].isConnected) { tickWithin(els[i]); } }
   }
+
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var d = evt.detail || {};
+    swapping(d.target || evt.target, d.fragment);
+    schedule();
+  });
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    // A request's answer put into the page (supervisor panels): its words, and what it holds.
+    var target = evt.detail && evt.detail.target;
+    if (target instanceof Element) { swapping(target, null); schedule(); }
+  });
+  // htmx tells every element swapped in so far, after each fragment: each is taken once.
+  document.addEventListener("htmx:oobAfterSwap", function (evt) { remember(evt.target); });
+  document.addEventListener("htmx:afterSwap", function (evt) { remember(evt.target); schedule(); });
 
   // -- screens: commands from /screens, and what the TV tells of itself ---------------------
 
@@ -497,33 +652,15 @@
   document.addEventListener("DOMContentLoaded", hello);
 
   document.addEventListener("htmx:oobAfterSwap", function (evt) {
-    var el = evt.target;  // the element swapped in, with the command
-    if (el instanceof Element && el.id === "screen-command") { screenCommand(el); }
-  });
-
-  document.addEventListener("htmx:oobAfterSwap", function (evt) {
-    // detail.target is the element swapped out; the event's own target is the one swapped in.
-    var target = evt.detail && evt.detail.target;
-    var swappedIn = evt.target;
-    if (swappedIn instanceof Element && swappedIn.id === "reload" &&
-        swappedIn.getAttribute("data-reload") === "now") {
+    // detail.target is the element swapped out; the event's own target is one swapped in
+    // (htmx tells each of them again after every later fragment of the message: act once).
+    var el = evt.target;
+    var out = evt.detail && evt.detail.target;
+    if (!(el instanceof Element) || !out || out.id !== el.id) { return; }
+    if (el.id === "screen-command") { screenCommand(el); }
+    if (el.id === "reload" && el.getAttribute("data-reload") === "now") {
       // The board this page shows was redesigned: lay it out anew.
       window.location.reload();
-      return;
-    }
-    if (target && (target.id === "agents" || target.hasAttribute("data-agent"))) {
-      agentsChanged = true;
-    }
-    if (swappedIn instanceof Element && swappedIn.id === "alerts") {
-      agentsChanged = true;  // the strip's rows change the room of everything under it
-    }
-    if (swappedIn instanceof Element && (swappedIn.id === "calls" || swappedIn.id === "totals" ||
-        swappedIn.classList.contains("call") || swappedIn.classList.contains("queue"))) {
-      callsChanged = true;  // the calls' room changes with the tiles above them too
-    }
-    if (!pendingFrame) {
-      pendingFrame = true;
-      window.requestAnimationFrame(afterSwaps);
     }
   });
   window.addEventListener("resize", fit);
@@ -541,10 +678,22 @@
     watcher.observe(grid);
     watched = grid;
   }
+  // The call lists' box likewise: the rows that fit are counted again when its size changes
+  // (the tiles above it grew, a strip appeared), not after every change of a tile.
+  var callsWatcher = window.ResizeObserver ? new ResizeObserver(function () { fitCalls(); }) : null;
+  var callsWatched = null;
+  function watchCalls() {
+    var box = document.getElementById("calls");
+    if (!callsWatcher || !box || box === callsWatched) { return; }
+    if (callsWatched) { callsWatcher.unobserve(callsWatched); }
+    callsWatcher.observe(box);  // its first report (at once) fits the new box
+    callsWatched = box;
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var grid = document.getElementById("agents");
     if (watcher && grid && grid.parentElement) { watcher.observe(grid.parentElement); }
     watchGrid();
+    watchCalls();
   });
   document.addEventListener("DOMContentLoaded", function () {
     readFreshness();
