@@ -35,7 +35,10 @@ class Node:
 
     @property
     def id(self) -> str:
-        return dict(self.attrs).get("id", "")
+        for name, value in self.attrs:  # called for every node a swap walks: no dict
+            if name == "id":
+                return value
+        return ""
 
     def attr(self, name: str) -> str:
         return dict(self.attrs).get(name, "")
@@ -137,11 +140,15 @@ def _swapped(parts: dict[str, Node], html: str) -> dict[str, Node]:
         if target in parts and swap == "delete":
             del parts[target]
             continue
-        for key, part in parts.items():
+        # The part that holds the target first: ids start with their section's letter.
+        for key, part in sorted(parts.items(), key=lambda kv: kv[0][:1] != target[:1]):
             whole = edit(part) if part.id == target else None
             edited = whole[0] if whole and isinstance(whole[0], Node) else _edited(part, edit)
             if edited is not None:
-                parts[key] = edited
+                # Equal parts become one object, as fragments() does for whole components:
+                # clients that saw the same events converge on the same page again (the
+                # transitions below are shared only between pages that are one object).
+                parts[key] = _NODES.setdefault(edited, edited)
                 break
         else:
             if swap in ("true", "outerHTML"):
