@@ -23,8 +23,8 @@ from wallboard.model import state as model
 from wallboard.model.diff import apply, touched
 from wallboard.model.pipeline import step
 from wallboard.qm.realtime import parse_realtime
-from wallboard.web.fragments import fields_of
-from wallboard.web.render import Renderer, structural
+from wallboard.web.fragments import fields_of, structural
+from wallboard.web.render import Renderer
 from wallboard.web.views import View
 
 STAGES = ("decode", "parse", "step", "encode", "apply", "render")

@@ -22,7 +22,7 @@ from bench.floor import REALTIME_BODY
 from tests.browser.chromium import FLAGS
 from tests.drive import agent_change, control_async
 from tests.harness import ROBOT, Proc, Stack, cpu_seconds
-from wallboard.web.render import dom_id
+from wallboard.web.fragments import dom_id
 
 NAIVE_PERIOD_S = 5.0  # QueueMetrics' own real-time page refreshes every 5 s by default
 

@@ -14,8 +14,8 @@ from wallboard.model.diff import diff, touched
 from wallboard.model.staffing import Staffing
 from wallboard.model.state import Agent, AgentDay, Call, Floor, Queue, Today
 from wallboard.model.trend import Point
-from wallboard.web.fragments import READS, fields_of
-from wallboard.web.render import Renderer, structural
+from wallboard.web.fragments import READS, fields_of, structural
+from wallboard.web.render import Renderer
 from wallboard.web.views import View
 
 # Two items of each kind that differ in every field.

@@ -15,8 +15,9 @@ from wallboard.settings import Settings
 from wallboard.store.keys import Keys
 from wallboard.store.lease import Lease
 from wallboard.store.snapshot import SnapshotStore
+from wallboard.web.fragments import dom_id
 from wallboard.web.hub import Hub
-from wallboard.web.render import Renderer, dom_id
+from wallboard.web.render import Renderer
 from wallboard.web.views import View
 
 

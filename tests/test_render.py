@@ -8,8 +8,9 @@ from msgspec.structs import replace
 from wallboard.model.diff import diff
 from wallboard.model.state import Agent, Call, Floor, Queue
 from wallboard.model.totals import totals
+from wallboard.web.fragments import dom_id, structural
 from wallboard.web.freshness import judge
-from wallboard.web.render import Renderer, dom_id, mask, structural
+from wallboard.web.render import Renderer, mask
 from wallboard.web.views import View
 
 EVIL = '<script>alert("x")</script>'

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from tests.drive import agent_in, control, quiet, set_agent, snapshot
 from tests.harness import Proc, Stack
 from tests.waiting import until
-from wallboard.web.render import dom_id
+from wallboard.web.fragments import dom_id
 
 SEEN_MS = 10_000
 

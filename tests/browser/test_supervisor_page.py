@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.drive import agent_in, control, quiet, set_agent, snapshot
 from tests.harness import Stack
 from tests.waiting import until
-from wallboard.web.render import dom_id
+from wallboard.web.fragments import dom_id
 
 
 def test_pause_from_the_supervisor_page_shows_on_the_tv(

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.drive import agent_in, control, quiet, set_agent, snapshot
 from tests.harness import Proc, Stack
 from tests.waiting import until
-from wallboard.web.render import dom_id
+from wallboard.web.fragments import dom_id
 
 
 def test_the_page_shows_a_new_state_without_reload(stack: Stack, page: Page) -> None:

@@ -22,7 +22,7 @@ from tests.drive import agent_in, control, quiet, set_agent, snapshot
 from tests.harness import Proc, Stack
 from tests.waiting import until
 from wallboard.processes import free_port
-from wallboard.web.render import dom_id
+from wallboard.web.fragments import dom_id
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

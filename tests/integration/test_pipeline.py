@@ -10,7 +10,7 @@ import httpx
 from tests.drive import agent_in, quiet, set_agent, snapshot
 from tests.harness import Proc, Stack
 from tests.waiting import until
-from wallboard.web.render import dom_id
+from wallboard.web.fragments import dom_id
 
 
 def first_agent(sim: Proc) -> str:

@@ -16,10 +16,12 @@ about 4 KB; now it is its tile and a few figures (docs/benchmarks.md, bytes per 
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from wallboard.model.state import BY_NAME, CALLS, SHOWS_NAMES_OF, Call, Floor
+from wallboard.model.state import BY_NAME, CALLS, SECTIONS, SHOWS_NAMES_OF, Call, Floor
 
 # Section → item id → the fields a delta set on it. Absent (None) means "unknown": draw whole
 # (a resume merges several changes and keeps their ids only).
@@ -51,6 +53,13 @@ PANEL_READS: dict[str, tuple[str, frozenset[str]]] = {
 _AGENT_COUNTS = frozenset({"agents_available", "agents_on_call", "agents_paused",
                            "agents_logged_in"})  # fmt: skip
 _WAIT = frozenset({"waiting", "longest_wait_since"})
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def dom_id(section: str, key: str) -> str:
+    """A stable, valid element id for an item; the checksum keeps ``a/1`` and ``a-1`` apart."""
+    slug = _UNSAFE.sub("-", key).strip("-")[:40]
+    return f"{section[0]}-{slug}-{zlib.crc32(key.encode()):08x}"
 
 
 def fields_of(delta: Mapping[str, Any]) -> dict[str, dict[str, frozenset[str]]]:
@@ -59,6 +68,20 @@ def fields_of(delta: Mapping[str, Any]) -> dict[str, dict[str, frozenset[str]]]:
         for name, change in delta.items()
         if name in BY_NAME
     }
+
+
+def structural(delta: Mapping[str, Any]) -> set[str]:
+    """Sections whose lists a delta reshapes: items added (they come whole, id included),
+    removed, or changed in a field that orders or filters them (``Section.moves_by``), and
+    the sections that show the name of an item renamed."""
+    fields = fields_of(delta)
+    sections = {
+        section.name
+        for section in SECTIONS
+        if delta.get(section.name, {}).get("del")
+        or any(section.moves_by & f for f in fields.get(section.name, {}).values())
+    }
+    return sections | {shows for shows in SHOWS_NAMES_OF if renamed(fields, shows)}
 
 
 def shown_fields(partial: str, changed: frozenset[str]) -> frozenset[str]:
@@ -103,7 +126,6 @@ def call_rows(
     fields: Fields,
     gone: Iterable[str],
     row: Callable[[Call], str],
-    dom_id: Callable[[str, str], str],
 ) -> str | None:
     """The calls that left, arrived or moved, as fragments: deletions first, then each row
     inserted before the next row that stayed (or at the end of its list). None when a list
@@ -120,7 +142,7 @@ def call_rows(
     out = [_deleted(dom_id("calls", key)) for key in sorted(gone)]
     out += [_deleted(dom_id("calls", k)) for k in sorted(moved) if CALLS.key not in changed[k]]
     for name, items in lists.items():
-        out += _inserted(items, moved, f"#calls-{name}", row, dom_id)
+        out += _inserted(items, moved, f"#calls-{name}", row)
     return "".join(out)
 
 
@@ -133,7 +155,6 @@ def _inserted(
     moved: set[str],
     list_selector: str,
     row: Callable[[Call], str],
-    dom_id: Callable[[str, str], str],
 ) -> list[str]:
     """Runs of moved rows, each inserted before the row that follows it and stayed."""
     out: list[str] = []

@@ -35,12 +35,12 @@ from wallboard.web.cache import RenderCache
 from wallboard.web.errors import Unavailable
 from wallboard.web.fanout import Fanout, Subscriber
 from wallboard.web.follower import StreamFollower
-from wallboard.web.fragments import Fields, fields_of
+from wallboard.web.fragments import Fields, fields_of, structural
 from wallboard.web.history import History
 from wallboard.web.linkwatch import LinkWatch
 from wallboard.web.liveness import Liveness
 from wallboard.web.noticeboard import Noticeboard
-from wallboard.web.render import Renderer, Shown, structural
+from wallboard.web.render import Renderer, Shown
 from wallboard.web.screenwatch import ScreenWatch
 from wallboard.web.views import Known, View, known
 

@@ -6,8 +6,6 @@ htmx out-of-band fragments, each keyed by a stable element id.
 
 from __future__ import annotations
 
-import re
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,14 +15,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from wallboard import i18n
 from wallboard.model.alert import Alert
 from wallboard.model.alerts import LABELS
-from wallboard.model.state import SECTIONS, SHOWS_NAMES_OF, Agent, Call, Floor, Section
+from wallboard.model.state import SECTIONS, Agent, Call, Floor, Section
 from wallboard.model.totals import totals
 from wallboard.web import fragments, sparkline
-from wallboard.web.fragments import Fields
+from wallboard.web.fragments import Fields, dom_id
 from wallboard.web.views import View
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +48,6 @@ def asset_dir(name: str) -> Path:
     """``templates`` or ``static``: inside the installed package, else beside the source tree."""
     packaged = _PACKAGE / f"_{name}"
     return packaged if packaged.is_dir() else _PACKAGE.parent / name
-
-
-def dom_id(section: str, key: str) -> str:
-    """A stable, valid element id for an item; the checksum keeps ``a/1`` and ``a-1`` apart."""
-    slug = _UNSAFE.sub("-", key).strip("-")[:40]
-    return f"{section[0]}-{slug}-{zlib.crc32(key.encode()):08x}"
 
 
 def mask(number: str) -> str:
@@ -87,23 +78,6 @@ def agents_today(state: Floor, view: View | None) -> list[Agent]:
         return sorted(agents, key=lambda a: (a.name.lower(), a.agent))
     ranked = sorted(agents, key=lambda a: (-(a.today.answered if a.today else 0), a.name.lower()))
     return ranked[:top]
-
-
-def structural(delta: dict[str, Any]) -> set[str]:
-    """Sections whose lists a delta reshapes: items added (they come whole, id included),
-    removed, or changed in a field that orders or filters them (``Section.moves_by``)."""
-    sections: set[str] = set()
-    for section in SECTIONS:
-        change = delta.get(section.name)
-        if not change:
-            continue
-        changed = change.get("set", {}).values()
-        if change.get("del") or any(section.moves_by & fields.keys() for fields in changed):
-            sections.add(section.name)
-        renamed = any("name" in f and section.key not in f for f in changed)
-        if renamed:
-            sections |= {shows for shows, of in SHOWS_NAMES_OF.items() if section.name in of}
-    return sections
 
 
 class Renderer:
@@ -323,4 +297,4 @@ class Renderer:
         def row(call: Call) -> str:
             return self._partial("call", item=call, view=view, names=known, oob=False)
 
-        return fragments.call_rows(state, fields, gone, row, dom_id)
+        return fragments.call_rows(state, fields, gone, row)
