@@ -73,6 +73,18 @@ async def test_new_client_gets_everything_then_only_changes(setup: tuple[Hub, Pu
     assert dom_id("agents", "agent/2") in event and dom_id("agents", "agent/1") not in event
 
 
+async def test_a_change_and_the_freshness_it_brings_are_one_message(
+    setup: tuple[Hub, Publisher],
+) -> None:
+    hub, publisher = setup
+    subscriber, _ = hub.attach(View(), None)
+    version = await publisher.publish(state(agent("agent/1", state="paused"), agent("agent/2")))
+    event = await next_event(subscriber.queue, "st-paused")
+    assert f"id: {version}" in event and 'id="freshness"' in event
+    fetched_at = (await hub.follower.store.meta())["fetched_at"]
+    assert f'data-fetched-at="{fetched_at}"' in event
+
+
 async def test_resume_sends_only_what_was_missed(setup: tuple[Hub, Publisher]) -> None:
     hub, publisher = setup
     since = hub.version
@@ -90,8 +102,9 @@ async def test_resume_sends_only_what_was_missed(setup: tuple[Hub, Publisher]) -
 async def test_a_slow_client_is_dropped_not_buffered(setup: tuple[Hub, Publisher]) -> None:
     hub, publisher = setup
     slow, _ = hub.attach(View(), None)
-    for n in range(6):
-        await publisher.publish(state(agent("agent/1", name=f"N{n}")))
+    for n in range(6):  # one round each: a round's changes are one message
+        version = await publisher.publish(state(agent("agent/1", name=f"N{n}")))
+        await eventually(lambda v=version: hub.version == v)
     await eventually(lambda: slow.dropped)
     assert slow.queue.qsize() == 1 and slow.queue.get_nowait() is None
     hub.detach(slow)

@@ -76,6 +76,7 @@ class Hub:
         self.noticeboard = Noticeboard(messages)
         self.alertboard = AlertBoard(alerts, settings.escalate_after)
         self._alerts_sent: dict[View, tuple[tuple[str, str, str, str], ...]] = {}
+        self._pending: dict[View, list[str]] = {}  # this round's changes, not yet sent
         self.directory_store = directory
         self.directory = Directory()
         self._directory_read = 0.0
@@ -249,6 +250,7 @@ class Hub:
         self.history.restart(version)
         self.cache.clear()
         self.boardviews.clear()
+        self._pending.clear()  # the full refresh that follows supersedes them
         self._resync = True  # sent once the meta is read again (refresh follows)
 
     def apply(self, change: Change) -> None:
@@ -263,11 +265,14 @@ class Hub:
             for view in self.fanout.views():
                 html = self._changes(view, changed, reshaped, fields)
                 if html:
-                    self.fanout.send(view, encode(html, self.version))
+                    self._pending.setdefault(view, []).append(html)
 
     async def refresh(self) -> None:
-        """What is read by polling: the meta, the messages, now and then the directory."""
+        """What is read by polling: the meta, the messages, now and then the directory. The
+        round's changes go first, with the freshness line when it is due."""
         visible = self.liveness.update(await self.follower.store.meta())
+        if not self._resync:
+            self._flush(beat=visible or self.liveness.beat_due())
         if await self.noticeboard.refresh():
             for view in self.fanout.views():
                 with i18n.speaking(view.lang):
@@ -284,8 +289,6 @@ class Hub:
         if self._resync:
             self._resync = False
             self._send_full()
-        elif visible or self.liveness.beat_due():
-            self.beat()
 
     async def _read_directory(self) -> None:
         due = time.monotonic() - self._directory_read >= DIRECTORY_EVERY_S
@@ -329,20 +332,38 @@ class Hub:
             self.fanout.send(view, encode(html, self.version))
 
     def beat(self, force: bool = False) -> None:
-        """The freshness line to every client; also the keep-alive that the browser can see."""
+        """The freshness line to every client (with any change not sent yet); also the
+        keep-alive that the browser can see."""
+        self._flush(beat=True, force=force)
+
+    def _flush(self, beat: bool, force: bool = False) -> None:
+        """The changes of this round, each view's as one message, with the freshness line when
+        ``beat``: one message (and one frame on the screen) a poll, not one for each change and
+        one more for the line."""
+        pending, self._pending = self._pending, {}
+        said = self._freshness() if beat else {}
+        if beat and not (self.fanout.subscribers or force):
+            return
+        if not pending and len(said) == 1:
+            self.fanout.send(None, encode(next(iter(said.values()))))
+            return
+        alone = {lang: encode(html) for lang, html in said.items()}
+        for view in self.fanout.views():
+            if view in pending:
+                html = "".join(pending[view]) + said.get(view.lang, "")
+                self.fanout.send(view, encode(html, self.version))
+            elif view.lang in alone:
+                self.fanout.send(view, alone[view.lang])
+
+    def _freshness(self) -> dict[str, str]:
+        """The freshness line in each language shown (rendered once per language, not once
+        per view); also the moment of the beat."""
         now = self.liveness.beaten()
-        if not (self.fanout.subscribers or force):
-            return
-        views = self.fanout.views()
-        said: dict[str, bytes] = {}  # rendered once per language shown, not once per view
-        for lang in {view.lang for view in views} or {i18n.DEFAULT}:
+        said: dict[str, str] = {}
+        for lang in {view.lang for view in self.fanout.views()} or {i18n.DEFAULT}:
             with i18n.speaking(lang):
-                said[lang] = encode(self.renderer.freshness(self.fresh, now))
-        if len(said) == 1:
-            self.fanout.send(None, next(iter(said.values())))
-            return
-        for view in views:
-            self.fanout.send(view, said[view.lang])
+                said[lang] = self.renderer.freshness(self.fresh, now)
+        return said
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.follower.run(stop)
