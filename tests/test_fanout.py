@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from wallboard.web.fanout import Fanout
+from wallboard.web.fanout import Fanout, Mailbox
 from wallboard.web.views import TooManyViews, View
 
 A, B, C = View(queues=("300",)), View(queues=("301",)), View(queues=("302",))
@@ -52,3 +54,29 @@ def test_a_slow_client_is_dropped_not_buffered() -> None:
     assert fanout.dropped == 1, "counted once"
     fanout.remove(slow)
     assert fanout.clients == 1
+
+
+async def test_a_mailbox_wakes_its_reader_keeps_order_and_stays_bounded() -> None:
+    box = Mailbox(2)
+    reader = asyncio.create_task(box.get())
+    await asyncio.sleep(0)  # the reader is waiting now
+    box.put_nowait(b"one")
+    assert await reader == b"one"
+    box.put_nowait(b"two")
+    box.put_nowait(None)
+    with pytest.raises(asyncio.QueueFull):
+        box.put_nowait(b"three")
+    assert [await box.get(), box.get_nowait()] == [b"two", None] and box.empty()
+    with pytest.raises(asyncio.QueueEmpty):
+        box.get_nowait()
+
+
+async def test_a_reader_cancelled_while_waiting_leaves_the_mailbox_usable() -> None:
+    box = Mailbox(1)
+    reader = asyncio.create_task(box.get())
+    await asyncio.sleep(0)
+    reader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    box.put_nowait(b"after")
+    assert await asyncio.wait_for(box.get(), 1) == b"after"

@@ -5,14 +5,58 @@ stream ends) and resynchronizes when it reconnects."""
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 
 from wallboard.web.views import TooManyViews, View
 
 
+class Mailbox:
+    """A bounded queue with one reader: the calls of ``asyncio.Queue`` the fan-out makes, held
+    in one deque and, while the reader waits, one future. An ``asyncio.Queue`` holds three
+    deques and an event, about 3 KB, for each of thousands of screens (docs/benchmarks.md,
+    memory per connection)."""
+
+    __slots__ = ("_items", "_waiter", "maxsize")
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: deque[bytes | None] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def put_nowait(self, item: bytes | None) -> None:
+        if 0 < self.maxsize <= len(self._items):
+            raise asyncio.QueueFull
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def get_nowait(self) -> bytes | None:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.popleft()
+
+    async def get(self) -> bytes | None:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+
 class Subscriber:
+    __slots__ = ("dropped", "queue", "view")
+
     def __init__(self, view: View, size: int) -> None:
         self.view = view
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(size)
+        self.queue = Mailbox(size)
         self.dropped = False
 
     def offer(self, data: bytes) -> None:
