@@ -308,9 +308,11 @@ def section_browser(b: dict[str, Any], before: dict[str, Any] | None = None) -> 
         f"Headless Chromium, 1920x1080, the TV page with {b['tiles']} agent tiles, fed by the "
         f"injector through a web process. Main-thread cost: CDP `Performance.getMetrics` over a "
         f"window of changes at {b['rate']:g}/s (one agent each) minus an idle window of the same "
-        "length (the page's 1-s clock), divided by the changes sent. Each change reaches the "
-        f"page as two SSE messages ({b.get('messages', 0)} messages for {b['updates']} "
-        "changes): the change, and the freshness line (the data's time moved).\n\n"
+        "length (the page's 1-s clock), divided by the changes sent. SSE messages the page got "
+        f"for {b['updates']} changes: {b.get('messages', 0)} now"
+        + (f", {before.get('messages', 0)} before" if before else "")
+        + " (a change and the freshness line it brings were two messages before, one now)."
+        "\n\n"
         + table(
             [
                 "page",
