@@ -84,12 +84,17 @@ async def warm(url: str) -> None:
             await client.get(f"{url}/api/snapshot")
 
 
-async def sse_bytes(url: str) -> float:
-    """The SSE bytes a web process wrote so far (its own count, on ``/metrics``)."""
+async def counters(url: str) -> tuple[float, float]:
+    """The SSE bytes a web process wrote so far and the seconds its full garbage collections
+    held it (its own counts, on ``/metrics``)."""
     async with httpx.AsyncClient(timeout=10) as client:
         text = (await client.get(f"{url}/metrics")).text
-    return sum(float(line.split()[-1]) for line in text.splitlines()
-               if line.startswith("wallboard_sse_bytes"))  # fmt: skip
+    lines = text.splitlines()
+    written = sum(float(line.split()[-1]) for line in lines
+                  if line.startswith("wallboard_sse_bytes"))  # fmt: skip
+    full = 'wallboard_gc_pause_seconds_total{generation="2"}'
+    paused = sum(float(line.split()[-1]) for line in lines if line.startswith(full))
+    return written, paused
 
 
 async def first_event_bytes(url: str, path: str) -> int:
@@ -123,10 +128,12 @@ async def measure(
     path: str = "/events?view=tv",
     prepare: Callable[[str], Awaitable[None]] | None = None,
     bare: tuple[int, int] | None = None,
+    freeze: bool = True,
 ) -> dict[str, Any]:
     """``path``: the clients' stream, or several, comma-separated, taken in turn (one board
     each); ``prepare``: called with the Redis prefix before the web starts (saved boards);
-    ``bare``: (bytes per change, first event's bytes) to measure ``bench/bare.py`` instead."""
+    ``bare``: (bytes per change, first event's bytes) to measure ``bench/bare.py`` instead;
+    ``freeze``: false for our web process with Python's garbage collector as it is."""
     assert stack.redis is not None
     prefix = f"bench-fan-{clients}-{webs}-{int(time.time())}:"
     injector = Injector(stack.redis.url, prefix, state)
@@ -146,6 +153,7 @@ async def measure(
                     # Every load connection comes from one address: the per-address cap (50)
                     # guards real sites, not a benchmark.
                     WALLBOARD_SSE_PER_ADDRESS=str(clients + 100),
+                    WALLBOARD_GC_FREEZE=str(freeze).lower(),
                 )
             )
         for proc in procs:
@@ -164,7 +172,7 @@ async def measure(
         rss_after = [rss_bytes(p.pid) for p in procs]
         redis_pid = stack.redis.process.pid if stack.redis.process else None
         await load.command("mark")
-        bytes0 = [0.0 if bare else await sse_bytes(p.url) for p in procs]
+        figures0 = [(0.0, 0.0) if bare else await counters(p.url) for p in procs]
         cpu0 = [cpu_seconds(p.pid) for p in procs]
         redis0 = cpu_seconds(redis_pid) if redis_pid else 0.0
         first_seq = injector.seq + 1
@@ -173,7 +181,7 @@ async def measure(
         last_seq = injector.seq
         elapsed = time.monotonic() - mark
         cpu1 = [cpu_seconds(p.pid) for p in procs]
-        bytes1 = [0.0 if bare else await sse_bytes(p.url) for p in procs]
+        figures1 = [(0.0, 0.0) if bare else await counters(p.url) for p in procs]
         redis1 = cpu_seconds(redis_pid) if redis_pid else 0.0
         await asyncio.sleep(2.0)  # let the last changes of the window arrive
         result = await load.command("stop", timeout=120)
@@ -221,7 +229,8 @@ async def measure(
         "client_cpu_pct": result["cpu_s"] / result["wall_s"] * 100,
         "client_bytes_per_s": result["bytes"] / result["wall_s"],
         "window_s": elapsed,
-        "web_sse_bytes": [b - a for a, b in zip(bytes0, bytes1, strict=True)],
+        "web_sse_bytes": [b[0] - a[0] for a, b in zip(figures0, figures1, strict=True)],
+        "web_gc_full_s": [b[1] - a[1] for a, b in zip(figures0, figures1, strict=True)],
         "first_bytes": first,
-        "server": "bare" if bare else "ours",
+        "server": "bare" if bare else "ours" if freeze else "ours-gc-default",
     }

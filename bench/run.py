@@ -47,7 +47,8 @@ async def bench_fanout(
     stack: Stack, quick: bool, log: Any, sizes: tuple[int, ...] = (1000, 2000, 5000, 10000)
 ) -> list[dict[str, Any]]:
     """Ours on one process, then the bare server writing the same bytes per change to the same
-    number of sockets; two processes at 5,000 for scale-out."""
+    number of sockets; at 5,000, ours again with Python's garbage collector as it is (the
+    freezing of wallboard/web/heap.py off); two processes at 5,000 for scale-out."""
     floor = Floor(200)
     state = state_of(await floor.fetch(), floor.directory)
     window = 8.0 if quick else 15.0
@@ -64,6 +65,10 @@ async def bench_fanout(
             )
             log("  bare: " + fanout_line(bare))
             rows.append(bare)
+        if webs == 1 and clients == 5000:
+            default = await fanout.measure(stack, state, clients, 1, window, freeze=False)
+            log("  Python's collector as it is: " + fanout_line(default))
+            rows.append(default)
     return rows
 
 

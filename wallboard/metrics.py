@@ -14,7 +14,7 @@ import socket
 import sys
 import time
 from asyncio import all_tasks
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from prometheus_client import (
@@ -328,9 +328,23 @@ def screen_families(screens: list[dict[str, Any]], now: float) -> Iterator[Metri
     yield by_build
 
 
-async def exposition(hub: HubFigures, redis: Redis, prefix: str) -> bytes:
+def gc_family(paused: Sequence[float]) -> Metric:
+    family = CounterMetricFamily(
+        "wallboard_gc_pause_seconds",
+        "Seconds the garbage collector held this process, by generation (2: full collections)",
+        labels=["generation"],
+    )
+    for generation, seconds in enumerate(paused):
+        family.add_metric([str(generation)], seconds)
+    return family
+
+
+async def exposition(
+    hub: HubFigures, redis: Redis, prefix: str, gc_paused: Sequence[float] = ()
+) -> bytes:
     """The text exposition: this process, its hub, and every live poller's figures."""
     families: list[Metric] = [*REGISTRY.collect(), *web_families(hub, time.time())]
+    families.append(gc_family(gc_paused))
     # Tasks grow with clients and must come back down when they leave: a leak shows here first.
     families.append(
         GaugeMetricFamily(

@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     max_views: int = Field(default=200, gt=0)
     # Seconds one write to an SSE client may block (its socket full) before it is cut off.
     send_timeout: float = Field(default=30.0, gt=0)
+    # The web process freezes what survives a full garbage collection out of the next ones'
+    # scans (false: Python's collector as it is), and collects all every gc_sweep seconds
+    # (wallboard/web/heap.py).
+    gc_freeze: bool = True
+    gc_sweep: float = Field(default=3600.0, gt=0)
     mask_callers: bool = False
     frame_ancestors: str = "'none'"
 

@@ -198,6 +198,8 @@ def test_metrics_move_when_things_happen(stack: Stack) -> None:
     for screen in screens:
         screen.close()
     until(lambda: total(scrape(web), "wallboard_sse_clients") == 0, what="clients gone")
+    # The web process times its garbage collections (wallboard/web/heap.py runs in it).
+    assert total(scrape(web), "wallboard_gc_pause_seconds_total") > 0
 
     errors = "wallboard_poller_upstream_errors_total"
     assert total(scrape(web), errors) == 0

@@ -143,6 +143,7 @@ def create_app(settings: Settings) -> FastAPI:
         tasks = [
             asyncio.create_task(services.hub.run(stop)),
             asyncio.create_task(services.watchdog.run(stop)),
+            asyncio.create_task(services.heap.run(stop)),
         ]
         try:
             yield

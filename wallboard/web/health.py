@@ -52,5 +52,7 @@ async def readyz(services: ServicesDep, strict: bool = False) -> JSONResponse:
 
 @router.get("/metrics", include_in_schema=False)
 async def prometheus(services: ServicesDep) -> Response:
-    body = await metrics.exposition(services.hub, services.redis, services.settings.redis_prefix)
+    body = await metrics.exposition(
+        services.hub, services.redis, services.settings.redis_prefix, services.heap.paused
+    )
     return Response(body, media_type=metrics.CONTENT_TYPE)

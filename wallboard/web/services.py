@@ -25,6 +25,7 @@ from wallboard.web.alerting import AlertService
 from wallboard.web.audience import BoardGate
 from wallboard.web.call_actions import CallActions
 from wallboard.web.guard import Guard
+from wallboard.web.heap import Heap
 from wallboard.web.hub import Hub, encode
 from wallboard.web.library import BoardLibrary
 from wallboard.web.limits import Counters, LoginLimiter, LoginPolicy, StreamSlots
@@ -51,6 +52,7 @@ class Services:
     boards: BoardGate
     streams: StreamSlots
     watchdog: Watchdog
+    heap: Heap
     actions: ActionService
     agent_actions: AgentActions
     call_actions: CallActions
@@ -113,6 +115,7 @@ class Services:
             boards=BoardGate(settings, guard, counters, link_store),
             streams=StreamSlots(settings.sse_per_address),
             watchdog=Watchdog(settings.send_timeout),
+            heap=Heap(settings.gc_freeze, settings.gc_sweep),
             actions=actions,
             agent_actions=AgentActions(actions),
             call_actions=CallActions(actions),

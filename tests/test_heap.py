@@ -1,0 +1,103 @@
+"""The web process's garbage collector: what survived a full collection is frozen out of the
+next ones' scans, a sweep frees the cycles that died frozen, and every collection is timed."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from wallboard import metrics
+from wallboard.web.heap import Heap
+
+
+class Node:
+    """A reference cycle: only the collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+async def heap() -> AsyncIterator[Heap]:
+    heap = Heap(freezing=True, sweep_every=3600)
+    heap.install()
+    try:
+        yield heap
+    finally:
+        heap.uninstall()
+        gc.unfreeze()
+
+
+async def turns_until(done: Callable[[], bool]) -> None:
+    """Let the loop run the callbacks the collector scheduled (a bounded number of turns)."""
+    for _ in range(100):
+        if done():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the loop never ran the freeze")
+
+
+async def test_what_survives_a_full_collection_is_frozen_until_a_sweep(heap: Heap) -> None:
+    node = Node()
+    alive = weakref.ref(node)
+    gc.collect()
+    await turns_until(lambda: heap.freezes == 1)
+    assert gc.get_freeze_count() > 0
+
+    del node  # now garbage, but frozen: a full collection does not look at it
+    gc.collect()
+    assert alive() is not None
+
+    heap.sweep()
+    assert alive() is None
+    assert heap.sweeps == 1
+    await turns_until(lambda: heap.freezes >= 2)  # the sweep's survivors are frozen again
+
+
+async def test_young_garbage_is_collected_as_usual_while_the_old_is_frozen(heap: Heap) -> None:
+    gc.collect()
+    await turns_until(lambda: heap.freezes == 1)
+    node = Node()
+    alive = weakref.ref(node)
+    del node
+    gc.collect(0)
+    assert alive() is None
+
+
+async def test_without_freezing_collections_are_timed_and_nothing_is_frozen() -> None:
+    heap = Heap(freezing=False, sweep_every=3600)
+    heap.install()
+    try:
+        before = gc.get_freeze_count()
+        gc.collect()
+        await asyncio.sleep(0)
+        assert heap.paused[2] > 0
+        assert heap.freezes == 0 and gc.get_freeze_count() == before
+    finally:
+        heap.uninstall()
+    paused = heap.paused[2]
+    gc.collect()
+    assert heap.paused[2] == paused  # uninstalled: no longer called
+
+
+async def test_run_stops_with_its_event_and_gives_the_collector_back() -> None:
+    heap = Heap(freezing=True, sweep_every=3600)
+    stop = asyncio.Event()
+    task = asyncio.create_task(heap.run(stop))
+    await turns_until(lambda: heap._collected in gc.callbacks)
+    gc.collect()
+    await turns_until(lambda: heap.freezes == 1)
+    stop.set()
+    await task
+    assert heap._collected not in gc.callbacks
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_pauses_are_exposed_by_generation() -> None:
+    family = metrics.gc_family([0.25, 0.5, 1.5])
+    got = {s.labels["generation"]: s.value for s in family.samples}
+    assert got == {"0": 0.25, "1": 0.5, "2": 1.5}
