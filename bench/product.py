@@ -153,6 +153,7 @@ async def bytes_per_change(simulator: Proc, web: Proc, agent: str, samples: int)
         reader = asyncio.create_task(follow())
         await asyncio.sleep(2.0)
         sizes: list[int] = []
+        whole: list[int] = []
         tiles: list[int] = []
         state = "paused"
         for _ in range(samples):
@@ -165,20 +166,25 @@ async def bytes_per_change(simulator: Proc, web: Proc, agent: str, samples: int)
                 await asyncio.sleep(0.05)
                 found = next((e for _, e in events[mark:] if target in e), None)
             if found is not None:
-                sizes.append(len(found))
+                # The poll's freshness line rides in the same message (at its end); it is
+                # sent every poll, change or none, so it is not the change's cost.
+                line = found.find(FRESHNESS)
+                sizes.append(line + len(b"\r\n\r\n") if line > 0 else len(found))
+                whole.append(len(found))
                 start = found.rfind(b"<div", 0, found.index(target))
                 tiles.append(found.index(b"</div>", start) + 6 - start)
             state = "available" if state == "paused" else "paused"
             await asyncio.sleep(0.5)
         reader.cancel()
         await asyncio.gather(reader, return_exceptions=True)
-    beats = [len(e) for _, e in events if b"freshness" in e and target not in e]
+    beats = [len(e) for _, e in events if FRESHNESS in e and target not in e]
     return {
         "agents": len(snapshot.json()["agents"]),
         "event_bytes": statistics.median(sizes) if sizes else float("nan"),
         "event_max": max(sizes) if sizes else float("nan"),
         "event_p95": pct([float(n) for n in sizes], 95) if sizes else float("nan"),
         "samples": len(sizes),
+        "message_bytes": statistics.median(whole) if whole else float("nan"),
         "tile_bytes": statistics.median(tiles) if tiles else float("nan"),
         "beat_bytes": statistics.median(beats) if beats else float("nan"),
         "page_bytes": page_bytes,
@@ -188,6 +194,8 @@ async def bytes_per_change(simulator: Proc, web: Proc, agent: str, samples: int)
         "realtime_bytes": len(answer.content),
     }
 
+
+FRESHNESS = b'<div id="freshness"'
 
 OBSERVER = """
 (id) => {
