@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -22,7 +22,7 @@ class Node:
 
 
 @pytest.fixture
-async def heap() -> AsyncIterator[Heap]:
+def heap() -> Iterator[Heap]:
     heap = Heap(freezing=True, sweep_every=3600)
     heap.install()
     try:
@@ -33,34 +33,41 @@ async def heap() -> AsyncIterator[Heap]:
 
 
 async def turns_until(done: Callable[[], bool]) -> None:
-    """Let the loop run the callbacks the collector scheduled (a bounded number of turns)."""
+    """Let the loop run other tasks until ``done`` (a bounded number of turns, no clock)."""
     for _ in range(100):
         if done():
             return
         await asyncio.sleep(0)
-    raise AssertionError("the loop never ran the freeze")
+    raise AssertionError("the task never got there")
 
 
-async def test_what_survives_a_full_collection_is_frozen_until_a_sweep(heap: Heap) -> None:
+def test_what_survives_a_full_collection_is_frozen_until_a_sweep(heap: Heap) -> None:
     node = Node()
     alive = weakref.ref(node)
     gc.collect()
-    await turns_until(lambda: heap.freezes == 1)
-    assert gc.get_freeze_count() > 0
+    heap.tick(heap.swept_at)
+    assert heap.freezes == 1 and gc.get_freeze_count() > 0
 
     del node  # now garbage, but frozen: a full collection does not look at it
     gc.collect()
     assert alive() is not None
 
-    heap.sweep()
+    heap.tick(heap.swept_at + 3600)
     assert alive() is None
     assert heap.sweeps == 1
-    await turns_until(lambda: heap.freezes >= 2)  # the sweep's survivors are frozen again
+    assert heap.freezes == 2  # the sweep's survivors are frozen again
 
 
-async def test_young_garbage_is_collected_as_usual_while_the_old_is_frozen(heap: Heap) -> None:
+def test_nothing_is_frozen_before_a_full_collection(heap: Heap) -> None:
+    heap.due = False
+    gc.collect(0)
+    heap.tick(heap.swept_at)
+    assert heap.freezes == 0
+
+
+def test_young_garbage_is_collected_as_usual_while_the_old_is_frozen(heap: Heap) -> None:
     gc.collect()
-    await turns_until(lambda: heap.freezes == 1)
+    heap.tick(heap.swept_at)
     node = Node()
     alive = weakref.ref(node)
     del node
@@ -70,18 +77,18 @@ async def test_young_garbage_is_collected_as_usual_while_the_old_is_frozen(heap:
 
 async def test_without_freezing_collections_are_timed_and_nothing_is_frozen() -> None:
     heap = Heap(freezing=False, sweep_every=3600)
-    heap.install()
-    try:
-        before = gc.get_freeze_count()
-        gc.collect()
-        await asyncio.sleep(0)
-        assert heap.paused[2] > 0
-        assert heap.freezes == 0 and gc.get_freeze_count() == before
-    finally:
-        heap.uninstall()
+    stop = asyncio.Event()
+    task = asyncio.create_task(heap.run(stop))
+    await turns_until(lambda: heap._collected in gc.callbacks)
+    before = gc.get_freeze_count()
+    gc.collect()
+    assert heap.paused[2] > 0
+    stop.set()
+    await task
+    assert heap.freezes == 0 and gc.get_freeze_count() == before
     paused = heap.paused[2]
     gc.collect()
-    assert heap.paused[2] == paused  # uninstalled: no longer called
+    assert heap.paused[2] == paused  # stopped: no longer called
 
 
 async def test_run_stops_with_its_event_and_gives_the_collector_back() -> None:
@@ -90,7 +97,8 @@ async def test_run_stops_with_its_event_and_gives_the_collector_back() -> None:
     task = asyncio.create_task(heap.run(stop))
     await turns_until(lambda: heap._collected in gc.callbacks)
     gc.collect()
-    await turns_until(lambda: heap.freezes == 1)
+    heap.tick()
+    assert gc.get_freeze_count() > 0
     stop.set()
     await task
     assert heap._collected not in gc.callbacks

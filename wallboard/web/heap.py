@@ -21,10 +21,12 @@ import gc
 import time
 from typing import Any
 
+CHECK_EVERY_S = 1.0
+
 
 class Heap:
-    """Times the collections; when ``freezing``, freezes what survived each full collection and
-    thaws and collects all every ``sweep_every`` seconds."""
+    """Times the collections; when ``freezing``, freezes what survived each full collection (at
+    the next check, within a second) and thaws and collects all every ``sweep_every`` seconds."""
 
     def __init__(self, freezing: bool, sweep_every: float) -> None:
         self.freezing = freezing
@@ -32,39 +34,39 @@ class Heap:
         self.freezes = 0
         self.sweeps = 0
         self.paused = [0.0, 0.0, 0.0]  # seconds, by generation
+        self.due = False  # a full collection ran since the last freeze
+        self.swept_at = time.monotonic()
         self._started = 0.0
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def install(self) -> None:
-        self._loop = asyncio.get_running_loop()
         gc.callbacks.append(self._collected)
 
     def uninstall(self) -> None:
         with contextlib.suppress(ValueError):
             gc.callbacks.remove(self._collected)
-        self._loop = None
 
     def _collected(self, phase: str, info: dict[str, Any]) -> None:
-        # Plain arithmetic only: a lock taken here could be the one the collection interrupted.
+        # Plain assignments only: the collection may have interrupted any code, the event
+        # loop's own included, so nothing here takes a lock or calls into the loop.
         if phase == "start":
             self._started = time.perf_counter()
             return
         self.paused[info["generation"]] += time.perf_counter() - self._started
-        # Frozen from the loop, not from inside the collector; the collection may also have
-        # run in a worker thread.
-        if self.freezing and info["generation"] == 2 and self._loop is not None:
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                self._loop.call_soon_threadsafe(self.freeze)
+        if info["generation"] == 2:
+            self.due = True
 
-    def freeze(self) -> None:
-        gc.freeze()
-        self.freezes += 1
-
-    def sweep(self) -> None:
-        """Everything is collected once (the callback freezes the survivors again)."""
-        gc.unfreeze()
-        gc.collect()
-        self.sweeps += 1
+    def tick(self, now: float | None = None) -> None:
+        """The sweep when its time has come, else the freeze a full collection made due."""
+        now = time.monotonic() if now is None else now
+        if now - self.swept_at >= self.sweep_every:
+            self.swept_at = now
+            self.sweeps += 1
+            gc.unfreeze()
+            gc.collect()  # makes the freeze below due
+        if self.due:
+            self.due = False
+            gc.freeze()
+            self.freezes += 1
 
     async def run(self, stop: asyncio.Event) -> None:
         self.install()
@@ -73,9 +75,8 @@ class Heap:
                 await stop.wait()
             while not stop.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.sweep_every)
-                if not stop.is_set():
-                    self.sweep()
+                    await asyncio.wait_for(stop.wait(), CHECK_EVERY_S)
+                self.tick()
         finally:
             self.uninstall()
             if self.freezing:
