@@ -4,7 +4,8 @@ Redis fails it says so at once and retries with backoff; after it returns the sn
 loaded again, since the stream may have moved on or been reset. A Sentinel failover is such an
 outage: connection errors while the master is down, then (through ``store.connection``) a
 demoted master's READONLY answers, which drop the connection so that the next one asks the
-sentinels again; and the new master's stream may lack the last entries, hence the reload."""
+sentinels again; and the new master's stream may lack the last entries, hence the reload. Any
+other failure of a round is logged and handled the same way: the next round loads again."""
 
 from __future__ import annotations
 
@@ -76,4 +77,13 @@ class StreamFollower:
                     log.warning("Redis unavailable: %s", exc)
                 self.loaded = False
                 self.listener.lost_redis(f"{type(exc).__name__}: {exc}")
+                await pause(stop, backoff(RETRY_BASE_S, failures, RETRY_CAP_S, self.rng))
+            except Exception:
+                # A fault of ours, not of Redis: logged with its traceback, and the next round
+                # loads the snapshot again, instead of this process's screens never being
+                # updated again (the task would end, and nothing would say so).
+                failures += 1
+                if failures == 1:
+                    log.exception("a round of the change stream failed; loading the snapshot again")
+                self.loaded = False
                 await pause(stop, backoff(RETRY_BASE_S, failures, RETRY_CAP_S, self.rng))
