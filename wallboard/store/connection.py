@@ -182,8 +182,9 @@ def connect(url: str) -> Redis:
         )
         return Redis.from_pool(pool)
     target = parse_sentinel_url(url)
-    # redis-py's Sentinel classes carry no annotations: hence the ignores below.
-    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+    # redis-py's Sentinel classes carry annotations only from 8.2 on; both are supported, so the
+    # ignores below name the error of the older ones and allow it not to occur.
+    sentinel = Sentinel(  # type: ignore[no-untyped-call, unused-ignore]
         list(target.sentinels), sentinel_kwargs=_sentinel_options()
     )
     client = cast(
@@ -200,12 +201,12 @@ def connect_sync(url: str) -> redis_sync.Redis:
     if not url.lower().startswith(f"{SENTINEL_SCHEME}:"):
         return redis_sync.Redis.from_url(url, **_client_options())
     target = parse_sentinel_url(url)
-    sentinel = sentinel_sync.Sentinel(  # type: ignore[no-untyped-call]
+    sentinel = sentinel_sync.Sentinel(  # type: ignore[no-untyped-call, unused-ignore]
         list(target.sentinels), sentinel_kwargs=_sentinel_options()
     )
     client = cast(
         _SentinelRedisSync,
-        sentinel.master_for(  # type: ignore[no-untyped-call]
+        sentinel.master_for(  # type: ignore[no-untyped-call, unused-ignore]
             target.service, redis_class=_SentinelRedisSync, **_master_options(target)
         ),
     )
