@@ -9,16 +9,18 @@ from redis.asyncio import Redis
 
 from tests.test_render import agent, state
 from tests.waiting import eventually
+from wallboard.model.board import Board
 from wallboard.model.diff import diff
 from wallboard.model.state import EMPTY, Floor
 from wallboard.settings import Settings
+from wallboard.store.boards import BoardStore
 from wallboard.store.keys import Keys
 from wallboard.store.lease import Lease
 from wallboard.store.snapshot import SnapshotStore
 from wallboard.web.fragments import dom_id
 from wallboard.web.hub import Hub
 from wallboard.web.render import Renderer
-from wallboard.web.views import View
+from wallboard.web.views import UnknownBoard, View
 
 
 class Publisher:
@@ -119,3 +121,22 @@ async def test_views_get_their_own_rendering(setup: tuple[Hub, Publisher]) -> No
     await next_event(sales.queue, "st-paused")
     while not other.queue.empty():
         assert "st-paused" not in (other.queue.get_nowait() or b"").decode()
+
+
+async def test_a_board_saved_a_moment_ago_is_found_before_the_next_round(
+    redis: Redis, prefix: str
+) -> None:
+    """A TV opening a board (or a playlist of boards) just saved, perhaps on another replica,
+    is shown it, not "no such board" until the hub's next round reads the boards."""
+    keys = Keys(prefix)
+    boards = BoardStore(redis, keys)
+    hub = Hub(SnapshotStore(redis, keys), Renderer(), Settings(redis_prefix=prefix), boards=boards)
+    await boards.write("boards", Board(id="calm", title="Calm"), None, 10)
+
+    with pytest.raises(UnknownBoard):
+        hub.board_view("calm")  # what this process read so far: no round has run
+    view = await hub.board_view_now("calm")
+    assert view.board == "calm"
+    assert (await hub.view_now({"board": "calm"})).board == "calm"
+    with pytest.raises(UnknownBoard):
+        await hub.board_view_now("nowhere")

@@ -23,7 +23,7 @@ LOCKED = [Depends(answers_with(framable(locked)))]
 
 
 async def _board_audience(ident: str, request: Request, services: ServicesDep) -> Audience:
-    view = services.hub.board_view(ident, request.query_params.get("lang", ""))
+    view = await services.hub.board_view_now(ident, request.query_params.get("lang", ""))
     return await services.boards.admit(request, view)
 
 

@@ -4,6 +4,7 @@ the alert levels its screens show (judged per view and held from what that view 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from wallboard.model.alerts import Thresholds, with_alerts
@@ -22,6 +23,9 @@ class BoardViews:
         self.boards: dict[str, Board] = {}
         self.revision = -1
         self._floors: dict[View, tuple[str, Floor]] = {}
+        # A round and a request that found a board missing may read at once: the fates of the
+        # open views are then told once, by whichever read first.
+        self._reading = asyncio.Lock()
 
     def view(self, ident: str) -> View:
         board = self.boards.get(ident)
@@ -33,6 +37,11 @@ class BoardViews:
         """Read the boards again if one was written; what became of the open board views."""
         if self.store is None:
             return []
+        async with self._reading:
+            return await self._reread(views)
+
+    async def _reread(self, views: list[View]) -> list[tuple[View, Fate]]:
+        assert self.store is not None
         revision = await self.store.revision()
         if revision == self.revision:
             return []

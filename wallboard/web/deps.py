@@ -101,7 +101,7 @@ class Board:
         self.kind = kind
 
     async def __call__(self, request: Request, services: ServicesDep) -> Audience:
-        view = services.hub.view(request.query_params, self.kind)
+        view = await services.hub.view_now(request.query_params, self.kind)
         return await services.boards.admit(request, view)
 
 

@@ -42,7 +42,7 @@ from wallboard.web.liveness import Liveness
 from wallboard.web.noticeboard import Noticeboard
 from wallboard.web.render import Renderer, Shown
 from wallboard.web.screenwatch import ScreenWatch
-from wallboard.web.views import Known, View, known
+from wallboard.web.views import Known, UnknownBoard, View, known
 
 DIRECTORY_EVERY_S = 30.0  # how often the names filters may use are read again
 
@@ -140,6 +140,22 @@ class Hub:
         """A saved board's view, in its own language unless ``?lang=`` asked for another."""
         view = self.boardviews.view(ident)
         return view.speaking(asked) if asked in i18n.LANGUAGES else view
+
+    async def board_view_now(self, ident: str, asked: str = "") -> View:
+        """``board_view``, reading the boards again first when this process has not seen the
+        board yet: one saved a moment ago (here or on another replica) is shown, not answered
+        "no such board" until the next round reads it."""
+        try:
+            return self.board_view(ident, asked)
+        except UnknownBoard:
+            await self._read_boards()
+            return self.board_view(ident, asked)
+
+    async def view_now(self, query: Mapping[str, str], kind: str | None = None) -> View:
+        """``view``, with a board's view as ``board_view_now`` finds it."""
+        if query.get("board"):
+            return await self.board_view_now(query["board"], query.get("lang", ""))
+        return self.view(query, kind)
 
     # -- clients ---------------------------------------------------------------------------
 

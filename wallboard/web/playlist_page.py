@@ -30,7 +30,7 @@ router = APIRouter(tags=["boards"])
 async def playlist_page(ident: str, request: Request, services: ServicesDep) -> Response:
     playlist = await services.library.playlist(ident)
     hub = services.hub
-    audience = await services.boards.admit(request, hub.board_view(playlist.boards[0]))
+    audience = await services.boards.admit(request, await hub.board_view_now(playlist.boards[0]))
     if audience.remember:
         # The token goes into the cookie (which the frames' pages then send) and out of the
         # address bar, history and logs.
