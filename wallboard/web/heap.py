@@ -58,15 +58,21 @@ class Heap:
     def tick(self, now: float | None = None) -> None:
         """The sweep when its time has come, else the freeze a full collection made due."""
         now = time.monotonic() if now is None else now
-        if now - self.swept_at >= self.sweep_every:
+        if now >= self.swept_at + self.sweep_every and self._sweep():
             self.swept_at = now
             self.sweeps += 1
-            gc.unfreeze()
-            gc.collect()  # makes the freeze below due
         if self.due:
             self.due = False
             gc.freeze()
             self.freezes += 1
+
+    def _sweep(self) -> bool:
+        """Thaw all and collect all (which makes the freeze due); False when Python skipped the
+        collection because another thread's was running, so the next check tries again."""
+        full = _full_collections()
+        gc.unfreeze()
+        gc.collect()
+        return _full_collections() > full
 
     async def run(self, stop: asyncio.Event) -> None:
         self.install()
@@ -81,3 +87,7 @@ class Heap:
             self.uninstall()
             if self.freezing:
                 gc.unfreeze()  # the process, or a test's, has Python's collector back
+
+
+def _full_collections() -> int:
+    return int(gc.get_stats()[2]["collections"])
