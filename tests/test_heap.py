@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import weakref
 from collections.abc import Callable, Iterator
 
@@ -24,8 +23,9 @@ class Node:
 
 @pytest.fixture(autouse=True)
 def no_automatic_collections() -> Iterator[None]:
-    """Python's own collections off during each test: one running in another thread (a server
-    thread an earlier test left) makes Python skip the collections that the test asks for."""
+    """Python's own collections off during each test. One started in another thread (a server
+    thread an earlier test left) makes Python skip the collections the test asks for, and a
+    full one makes a freeze due that the test did not make."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -46,30 +46,6 @@ def heap() -> Iterator[Heap]:
         gc.unfreeze()
 
 
-def collect(generation: int = 2) -> None:
-    """``gc.collect``, again until it ran: Python skips a collection asked for while another
-    thread's is running, and another thread may still ask for one."""
-    for _ in range(1000):
-        done = gc.get_stats()[generation]["collections"]
-        gc.collect(generation)
-        if gc.get_stats()[generation]["collections"] > done:
-            return
-        os.sched_yield()  # gives up the interpreter so that the other collection can end
-    raise AssertionError("every collection was skipped")
-
-
-def sweep(heap: Heap, at: float) -> None:
-    """The heap's checks at ``at`` until its sweep ran: as in the web process, a sweep that
-    Python skipped is made at the next check."""
-    sweeps = heap.sweeps
-    for _ in range(1000):
-        heap.tick(at)
-        if heap.sweeps > sweeps:
-            return
-        os.sched_yield()
-    raise AssertionError("every sweep was skipped")
-
-
 async def turns_until(done: Callable[[], bool]) -> None:
     """Let the loop run other tasks until ``done`` (a bounded number of turns, no clock)."""
     for _ in range(100):
@@ -82,15 +58,15 @@ async def turns_until(done: Callable[[], bool]) -> None:
 def test_what_survives_a_full_collection_is_frozen_until_a_sweep(heap: Heap) -> None:
     node = Node()
     alive = weakref.ref(node)
-    collect()
+    gc.collect()
     heap.tick(heap.swept_at)
     assert heap.freezes == 1 and gc.get_freeze_count() > 0
 
     del node  # now garbage, but frozen: a full collection does not look at it
-    collect()
+    gc.collect()
     assert alive() is not None
 
-    sweep(heap, heap.swept_at + 3600)
+    heap.tick(heap.swept_at + 3600)
     assert alive() is None
     assert heap.sweeps == 1
     assert heap.freezes == 2  # the sweep's survivors are frozen again
@@ -99,23 +75,29 @@ def test_what_survives_a_full_collection_is_frozen_until_a_sweep(heap: Heap) -> 
 def test_a_sweep_that_python_skipped_is_made_at_the_next_check(heap: Heap) -> None:
     node = Node()
     alive = weakref.ref(node)
-    collect()
+    gc.collect()
     heap.tick(heap.swept_at)
     del node  # garbage, frozen
     sweep_time = heap.swept_at + 3600
 
+    checked: list[int] = []
+
     def sweep_during_a_collection(phase: str, info: dict[str, object]) -> None:
         # While a collection runs, Python skips the one the sweep asks for: the same as when
         # another thread's collection is running.
-        if phase == "start":
-            gc.callbacks.remove(sweep_during_a_collection)
+        if phase == "start" and not checked:
+            checked.append(heap.sweeps)
             heap.tick(sweep_time)
 
     gc.callbacks.append(sweep_during_a_collection)
-    collect(0)
+    try:
+        gc.collect(0)
+    finally:
+        gc.callbacks.remove(sweep_during_a_collection)
+    assert checked == [0], "the check ran during the collection"
     assert heap.sweeps == 0 and alive() is not None
 
-    sweep(heap, sweep_time + 1)
+    heap.tick(sweep_time + 1)
     assert heap.sweeps == 1 and alive() is None
 
 
@@ -129,18 +111,18 @@ def test_the_sweep_is_due_at_its_hour_to_the_last_bit(heap: Heap) -> None:
 
 def test_nothing_is_frozen_before_a_full_collection(heap: Heap) -> None:
     heap.due = False
-    collect(0)
+    gc.collect(0)
     heap.tick(heap.swept_at)
     assert heap.freezes == 0
 
 
 def test_young_garbage_is_collected_as_usual_while_the_old_is_frozen(heap: Heap) -> None:
-    collect()
+    gc.collect()
     heap.tick(heap.swept_at)
     node = Node()
     alive = weakref.ref(node)
     del node
-    collect(0)
+    gc.collect(0)
     assert alive() is None
 
 
@@ -150,13 +132,13 @@ async def test_without_freezing_collections_are_timed_and_nothing_is_frozen() ->
     task = asyncio.create_task(heap.run(stop))
     await turns_until(lambda: heap._collected in gc.callbacks)
     before = gc.get_freeze_count()
-    collect()
+    gc.collect()
     assert heap.paused[2] > 0
     stop.set()
     await task
     assert heap.freezes == 0 and gc.get_freeze_count() == before
     paused = heap.paused[2]
-    collect()
+    gc.collect()
     assert heap.paused[2] == paused  # stopped: no longer called
 
 
@@ -165,7 +147,7 @@ async def test_run_stops_with_its_event_and_gives_the_collector_back() -> None:
     stop = asyncio.Event()
     task = asyncio.create_task(heap.run(stop))
     await turns_until(lambda: heap._collected in gc.callbacks)
-    collect()
+    gc.collect()
     heap.tick()
     assert gc.get_freeze_count() > 0
     stop.set()
